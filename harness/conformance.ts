@@ -1,0 +1,126 @@
+/**
+ * The conformance gate: every selected implementation against every selected
+ * golden case, compared in Node by the one comparison in compare.ts.
+ * A failing or throwing implementation is recorded and the run goes on.
+ */
+import type { SeImplementation } from '../impls/interface.ts';
+import type { Registry } from '../impls/registry.ts';
+import { compareTensors, type CompareResult, type Tolerance } from './compare.ts';
+import type { GoldenSet, LoadedCase } from './golden.ts';
+import { fromLayout, toLayout } from './tensor.ts';
+import { toleranceFor } from './tolerances.ts';
+
+export type CellStatus = 'pass' | 'fail' | 'error' | 'skipped' | 'unsupported';
+
+/** One (case, implementation) outcome. */
+export interface ConformanceCell {
+  caseId: string;
+  impl: string;
+  status: CellStatus;
+  tolerance?: Tolerance;
+  output?: CompareResult;
+  /** Absent when the implementation does not expose the gate. */
+  gate?: CompareResult;
+  /** Error text for status "error", reason for "skipped" / "unsupported". */
+  message?: string;
+}
+
+/** An implementation as seen by this run. */
+export interface ImplStatus {
+  name: string;
+  device: string;
+  precision: string;
+  layout: string;
+  available: boolean;
+  /** Listed in --expect / SE_BENCH_EXPECT: a skip counts as a failure. */
+  expected: boolean;
+  detail?: string;
+  reason?: string;
+  installHint?: string;
+}
+
+export interface ConformanceReport {
+  schema: 1;
+  cases: string[];
+  implementations: ImplStatus[];
+  cells: ConformanceCell[];
+  /** One line per failure (failed or erroring cell, expected implementation skipped). */
+  failures: string[];
+  ok: boolean;
+}
+
+export interface ConformanceOptions {
+  registry: Registry;
+  golden: GoldenSet;
+  impls: string[];
+  cases: string[];
+  expected: string[];
+  /** Called after each cell, e.g. for progress. */
+  onCell?: (cell: ConformanceCell) => void;
+}
+
+/** Runs one case on one implementation; never throws. */
+export async function checkCase(impl: SeImplementation, loaded: LoadedCase): Promise<ConformanceCell> {
+  const c = loaded.case;
+  const cell: ConformanceCell = { caseId: c.id, impl: impl.name, status: 'pass' };
+  if (c.kind === 'bottleneck' && !impl.prepareBottleneck) {
+    return { ...cell, status: 'unsupported', message: 'implementation has no bottleneck block' };
+  }
+  const tolerance = toleranceFor(c.tolerance, impl.precision);
+  cell.tolerance = tolerance;
+  let prepared;
+  try {
+    prepared = c.kind === 'se' ? await impl.prepareSe(c.spec, loaded.weights) : await impl.prepareBottleneck!(c.spec, loaded.weights);
+    const out = await prepared.run(toLayout(loaded.input, impl.layout));
+    cell.output = compareTensors(fromLayout(out.y, impl.layout), loaded.output, tolerance);
+    if (out.gate && loaded.gate) {
+      const gate = out.gate.shape.length === 4 ? fromLayout(out.gate, impl.layout) : out.gate;
+      cell.gate = compareTensors(gate, loaded.gate, tolerance);
+    }
+    cell.status = cell.output.ok && (cell.gate?.ok ?? true) ? 'pass' : 'fail';
+  } catch (e) {
+    cell.status = 'error';
+    cell.message = e instanceof Error ? e.message : String(e);
+  } finally {
+    try {
+      await prepared?.dispose();
+    } catch (e) {
+      if (cell.status !== 'error') {
+        cell.status = 'error';
+        cell.message = `dispose failed: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+  }
+  return cell;
+}
+
+/** Runs the gate over the selected implementations and cases. */
+export async function runConformance(opts: ConformanceOptions): Promise<ConformanceReport> {
+  const implementations: ImplStatus[] = [];
+  const cells: ConformanceCell[] = [];
+  const failures: string[] = [];
+  const runnable: SeImplementation[] = [];
+  for (const name of opts.impls) {
+    const impl = opts.registry.get(name);
+    const a = await impl.probe();
+    const status: ImplStatus = {
+      name, device: impl.device, precision: impl.precision, layout: impl.layout,
+      available: a.available, expected: opts.expected.includes(name),
+      ...(a.available ? { detail: a.detail } : { reason: a.reason, installHint: a.installHint }),
+    };
+    implementations.push(status);
+    if (a.available) runnable.push(impl);
+    else if (status.expected) failures.push(`${name}: expected to run here but unavailable: ${a.reason} (fix: ${a.installHint})`);
+  }
+  for (const id of opts.cases) {
+    const loaded = opts.golden.load(id);
+    for (const s of implementations) {
+      const impl = runnable.find((i) => i.name === s.name);
+      const cell = impl ? await checkCase(impl, loaded) : { caseId: id, impl: s.name, status: 'skipped' as const, message: s.reason };
+      cells.push(cell);
+      if (cell.status === 'fail' || cell.status === 'error') failures.push(`${id} x ${s.name}: ${cell.status}`);
+      opts.onCell?.(cell);
+    }
+  }
+  return { schema: 1, cases: [...opts.cases], implementations, cells, failures, ok: failures.length === 0 };
+}

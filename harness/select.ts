@@ -1,0 +1,41 @@
+/** Selection of cases and implementations by name lists and globs, with errors that list valid names. */
+
+/** Error for bad command-line usage; the CLI exits with code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Glob (`*` any run, `?` one character) to an anchored RegExp. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
+
+/** Splits `a,b, c` into trimmed non-empty parts. */
+export function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** Ids matching any of `globs` (all when none); a glob matching nothing is a UsageError listing the ids. */
+export function selectByGlobs(ids: readonly string[], globs: readonly string[] | undefined, what: string): string[] {
+  if (!globs || globs.length === 0) return [...ids];
+  for (const g of globs) {
+    if (!ids.some((id) => globToRegExp(g).test(id))) {
+      throw new UsageError(`no ${what} matches "${g}"; valid ${what}s: ${ids.join(', ')}`);
+    }
+  }
+  const res = globs.map(globToRegExp);
+  return ids.filter((id) => res.some((re) => re.test(id)));
+}
+
+/** Exact names, each of which must be known; an unknown one is a UsageError listing the valid names. */
+export function selectByNames(known: readonly string[], names: readonly string[] | undefined, what: string): string[] {
+  if (!names || names.length === 0) return [...known];
+  for (const n of names) {
+    if (!known.includes(n)) throw new UsageError(`unknown ${what} "${n}"; valid ${what}s: ${known.join(', ')}`);
+  }
+  return known.filter((k) => names.includes(k));
+}

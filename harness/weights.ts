@@ -1,0 +1,25 @@
+/** Checks a weight dictionary against the names and shapes a block needs. */
+import { sameShape, type Tensor } from './tensor.ts';
+
+/** Error listing every missing, unexpected and mis-shaped weight at once. */
+export class WeightsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WeightsError';
+  }
+}
+
+/** Throws a WeightsError naming each problem unless `weights` matches `expected` exactly. */
+export function checkWeights(weights: Record<string, Tensor>, expected: Record<string, number[]>, what: string): void {
+  const missing = Object.keys(expected).filter((k) => !(k in weights));
+  const unexpected = Object.keys(weights).filter((k) => !(k in expected));
+  const misShaped = Object.entries(expected)
+    .filter(([k, shape]) => k in weights && !sameShape(weights[k]!.shape, shape))
+    .map(([k, shape]) => `${k} is [${weights[k]!.shape.join(', ')}], expected [${shape.join(', ')}]`);
+  const problems = [
+    missing.length ? `missing: ${missing.join(', ')}` : '',
+    unexpected.length ? `unexpected: ${unexpected.join(', ')}` : '',
+    misShaped.length ? `mis-shaped: ${misShaped.join('; ')}` : '',
+  ].filter(Boolean);
+  if (problems.length) throw new WeightsError(`${what} weights do not match the spec: ${problems.join(' | ')}`);
+}

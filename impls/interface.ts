@@ -1,0 +1,52 @@
+/**
+ * The one interface every SE implementation sits behind:
+ * probe availability -> prepare with spec and weights -> run on tensors -> dispose.
+ * The harness converts golden NCHW tensors to `layout` outside any timed region.
+ */
+import type { BottleneckSpec } from '../harness/bottleneck.ts';
+import type { SeSpec } from '../harness/spec.ts';
+import type { Layout, Tensor } from '../harness/tensor.ts';
+
+export type DeviceKind = 'cpu' | 'webgpu' | 'gpu' | 'browser';
+export type Precision = 'fp64' | 'fp32' | 'fp16';
+
+/** Result of probing: available, or why not and how to fix it. */
+export type Availability =
+  | { available: true; detail?: string }
+  | { available: false; reason: string; installHint: string };
+
+/** Weight tensors by canonical name (see seWeightShapes / bottleneckWeightShapes). */
+export type Weights = Record<string, Tensor>;
+
+/** What one run produces: the output and, for diagnosis, the SE gate. */
+export interface BlockOutput {
+  /** Output, in the implementation's layout. */
+  y: Tensor;
+  /** SE gate after the sigmoid: [N, C], or [N, C, H, W] (in `layout`) for squeeze "none". */
+  gate?: Tensor;
+}
+
+/** An SE (or bottleneck) block ready to run; call dispose when done. */
+export interface PreparedBlock {
+  run(x: Tensor): Promise<BlockOutput>;
+  dispose(): void | Promise<void>;
+}
+
+/** An SE implementation (one backend, one precision). */
+export interface SeImplementation {
+  /** Stable id, e.g. `reference`, `tfjs-wasm`. */
+  readonly name: string;
+  readonly device: DeviceKind;
+  /** Tensor layout `run` takes and returns. */
+  readonly layout: Layout;
+  /** Arithmetic precision; selects the tolerance column. */
+  readonly precision: Precision;
+  /** One line for listings. */
+  readonly description: string;
+  /** Whether this implementation can run here; never throws. */
+  probe(): Promise<Availability>;
+  /** Builds an SE block; throws a clear error for bad specs or weights. */
+  prepareSe(spec: SeSpec, weights: Weights): Promise<PreparedBlock>;
+  /** Builds a bottleneck block with SE; absent when the implementation only does SE blocks. */
+  prepareBottleneck?(spec: BottleneckSpec, weights: Weights): Promise<PreparedBlock>;
+}

@@ -1,0 +1,60 @@
+/** `reference`: the naive float64 JS implementation, ground truth on the TypeScript side. */
+import { bottleneckWeightShapes, checkBottleneckSpec, type BottleneckSpec } from '../../harness/bottleneck.ts';
+import { makeSeSpec, seWeightShapes, type SeSpec } from '../../harness/spec.ts';
+import { dims4, type Tensor } from '../../harness/tensor.ts';
+import { checkWeights } from '../../harness/weights.ts';
+import type { Availability, BlockOutput, PreparedBlock, SeImplementation, Weights } from '../interface.ts';
+import { bottleneckForward } from './bottleneck-math.ts';
+import { SeReferenceMath, type SeMathClass } from './se-math.ts';
+
+function checkChannels(x: Tensor, channels: number, what: string): [number, number, number, number] {
+  const d = dims4(x, what);
+  if (d[1] !== channels) throw new RangeError(`${what}: input has ${d[1]} channels, the block expects ${channels}`);
+  return d;
+}
+
+export class ReferenceImplementation implements SeImplementation {
+  readonly device = 'cpu';
+  readonly layout = 'NCHW';
+  readonly precision = 'fp64';
+
+  /** `seMath` lets a test substitute a deliberately broken SE to prove the gate fails. */
+  constructor(
+    readonly name = 'reference',
+    private readonly seMath: SeMathClass = SeReferenceMath,
+    readonly description = 'naive JS, float64 accumulation (ground truth)',
+  ) {}
+
+  async probe(): Promise<Availability> {
+    return { available: true, detail: `Node ${process.version}` };
+  }
+
+  async prepareSe(specIn: SeSpec, weights: Weights): Promise<PreparedBlock> {
+    const spec = makeSeSpec(specIn);
+    checkWeights(weights, seWeightShapes(spec), `${this.name} SE`);
+    const math = new this.seMath(spec, weights);
+    return {
+      run: async (x: Tensor): Promise<BlockOutput> => {
+        const [n, c, h, w] = checkChannels(x, spec.channels, `${this.name} SE`);
+        const r = math.forward(x.data, n, h, w);
+        const gateShape = spec.squeeze === 'none' ? [n, c, h, w] : [n, c];
+        return { y: { shape: [n, c, h, w], data: Float32Array.from(r.y) }, gate: { shape: gateShape, data: Float32Array.from(r.gate) } };
+      },
+      dispose: () => {},
+    };
+  }
+
+  async prepareBottleneck(specIn: BottleneckSpec, weights: Weights): Promise<PreparedBlock> {
+    const spec = checkBottleneckSpec(specIn);
+    checkWeights(weights, bottleneckWeightShapes(spec), `${this.name} bottleneck`);
+    return {
+      run: async (x: Tensor): Promise<BlockOutput> => {
+        const [n, c, h, w] = checkChannels(x, spec.inChannels, `${this.name} bottleneck`);
+        const r = bottleneckForward(spec, weights, { data: Float64Array.from(x.data), n, c, h, w }, this.seMath);
+        const y: Tensor = { shape: [r.y.n, r.y.c, r.y.h, r.y.w], data: Float32Array.from(r.y.data) };
+        return r.gate ? { y, gate: { shape: r.gate.shape, data: Float32Array.from(r.gate.data) } } : { y };
+      },
+      dispose: () => {},
+    };
+  }
+}

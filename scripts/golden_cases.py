@@ -1,0 +1,88 @@
+"""The golden case table: data, not code paths. Each case has a stable id usable
+as a CLI filter (`--case=stage*`). Consumed by scripts/golden.py."""
+
+SE_DEFAULTS = dict(reduction="floor", squeeze="avg", weightLayout="linear", bias1=True, bias2=True,
+                   hiddenActivation="relu", gate="sigmoid")
+
+
+def se(channels, ratio, **kw):
+    spec = dict(SE_DEFAULTS, channels=channels, ratio=ratio)
+    spec.update(kw)
+    return spec
+
+
+def se_case(case_id, source, spec, shape, seed, expect_params=None):
+    return dict(id=case_id, kind="se", source=source, spec=spec, inputShape=list(shape), seed=seed,
+                expectParams=expect_params, tolerance="se-block")
+
+
+def bottleneck(case_id, source, position, shape, seed, in_c=256, mid=64, out_c=256, stride=1, groups=1,
+               stride_on="3x3", **se_kw):
+    spec = dict(inChannels=in_c, midChannels=mid, outChannels=out_c, stride=stride, groups=groups,
+                strideOn=stride_on, position=position)
+    if position != "none":
+        se_c = {"pre": in_c, "3x3": mid}.get(position, out_c)
+        spec["se"] = se(se_c, 16, **se_kw)
+    return dict(id=case_id, kind="bottleneck", source=source, spec=spec, inputShape=list(shape), seed=seed,
+                expectParams=None, tolerance="bottleneck")
+
+
+STAGES = [("stage2", 256, 56), ("stage3", 512, 28), ("stage4", 1024, 14), ("stage5", 2048, 7)]
+
+CASES = [
+    # Every example in the seeds.
+    se_case("seed-se_block-64-r16", "seeds 000/004: se_block(64, 16) on 1x64x32x32",
+            se(64, 16, bias1=False), (1, 64, 32, 32), 1, 576),
+    se_case("seed-se_block-3-r16-hidden0", "seed 000: se_block(3, 16) on 1x3x224x224, hidden width 3 // 16 = 0",
+            se(3, 16, bias1=False), (1, 3, 224, 224), 2, 3),
+    se_case("seed-maxpool-64-r3", "seed 001: SEModule(r=3), MaxPool2d(128) squeeze, 64 channels at 128x128",
+            se(64, 3, squeeze="max"), (1, 64, 128, 128), 3, 2773),
+    se_case("seed-conv1x1-nobias-128-r16", "seed 002: SEBlock with bias-free 1x1-conv excitation",
+            se(128, 16, weightLayout="conv1x1", bias1=False, bias2=False), (2, 128, 16, 16), 4, 2048),
+    se_case("seed-resnext-512-r16-nobias", "seed 003: SEModule(512, r=16) without biases on 1x512x28x28",
+            se(512, 16, bias1=False, bias2=False), (1, 512, 28, 28), 5, 32768),
+]
+
+# The four ResNet-50 stage shapes at batch 2, r=16, both rules. At these widths
+# C/16 is already a multiple of 8, so both rules give the same hidden width and
+# (same seed) the same tensors; the generator stores them once.
+for name, c, hw in STAGES:
+    for rule in ("floor", "divisor8"):
+        CASES.append(se_case(f"{name}-{c}x{hw}x{hw}-b2-r16-{rule}", f"ResNet-50 {name} output shape, batch 2",
+                             se(c, 16, reduction=rule), (2, c, hw, hw), 100 + c))
+
+CASES += [
+    # Awkward shapes.
+    se_case("awkward-c100-r16-floor", "C not divisible by r: 100 // 16 = 6", se(100, 16), (2, 100, 9, 9), 201),
+    se_case("awkward-c100-r16-divisor8", "C not divisible by r: make_divisible(6.25, 8) = 8",
+            se(100, 16, reduction="divisor8"), (2, 100, 9, 9), 201),
+    se_case("awkward-spatial1x1-c64-r4", "1x1 spatial (squeeze is the identity)", se(64, 4), (3, 64, 1, 1), 202),
+    se_case("awkward-nonsquare-c48-r4", "non-square 7x13 plane", se(48, 4), (2, 48, 7, 13), 203),
+    se_case("awkward-batch1-c32-r4", "batch 1", se(32, 4), (1, 32, 6, 6), 204),
+    se_case("awkward-batch5-c32-r4", "batch 5", se(32, 4), (5, 32, 6, 6), 204),
+    se_case("awkward-c8-r16-divisor8", "divisor8 raises hidden width above C: make_divisible(0.5, 8) = 8",
+            se(8, 16, reduction="divisor8"), (2, 8, 5, 5), 205),
+    # Paper ablations.
+    se_case("ablation-squeeze-max", "paper table 11: max pooling squeeze", se(64, 4, squeeze="max"), (2, 64, 10, 10), 301),
+    se_case("ablation-nosqueeze", "paper table 16: NoSqueeze, 1x1 convs at every position",
+            se(64, 4, squeeze="none", weightLayout="conv1x1"), (2, 64, 10, 10), 302),
+    se_case("ablation-nosqueeze-linear", "NoSqueeze with Linear-layout weights", se(64, 4, squeeze="none"), (2, 64, 6, 5), 303),
+    se_case("ablation-hidden-tanh", "tanh between the FCs", se(64, 4, hiddenActivation="tanh"), (2, 64, 10, 10), 304),
+    se_case("ablation-hidden-sigmoid", "sigmoid between the FCs", se(64, 4, hiddenActivation="sigmoid"), (2, 64, 10, 10), 305),
+    se_case("ablation-hidden-relu-bias2-only", "ReLU hidden, bias only on the second FC", se(64, 4, bias1=False), (2, 64, 10, 10), 306),
+    se_case("ablation-nobias", "no FC biases", se(64, 4, bias1=False, bias2=False), (2, 64, 10, 10), 307),
+    # Bottleneck blocks, one per integration position (torchvision v1.5: stride on the 3x3).
+    bottleneck("bottleneck-standard", "SE on the residual branch before the sum", "standard", (2, 256, 14, 14), 401),
+    bottleneck("bottleneck-pre", "SE-PRE: SE before the residual branch", "pre", (2, 256, 14, 14), 402),
+    bottleneck("bottleneck-post", "SE-POST: SE after the sum and ReLU", "post", (2, 256, 14, 14), 403),
+    bottleneck("bottleneck-identity", "SE-Identity: SE on the shortcut", "identity", (2, 256, 14, 14), 404),
+    bottleneck("bottleneck-3x3", "SE_3x3: SE after the 3x3 conv, on the bottleneck width", "3x3", (2, 256, 14, 14), 405),
+    bottleneck("bottleneck-standard-proj-stride2", "standard SE in a downsampling block with projection shortcut",
+               "standard", (2, 128, 16, 16), 406, in_c=128, mid=64, out_c=256, stride=2),
+    bottleneck("bottleneck-v1-stride1x1-identity", "ResNet v1 (stride on the first 1x1), SE-Identity with projection",
+               "identity", (2, 128, 16, 16), 407, in_c=128, mid=64, out_c=256, stride=2, stride_on="1x1"),
+    bottleneck("bottleneck-resnext-g32-standard", "ResNeXt 32x4d-style grouped 3x3, SE without biases (seed 003)",
+               "standard", (1, 256, 8, 8), 408, mid=128, groups=32, bias1=False, bias2=False),
+    bottleneck("bottleneck-none", "plain bottleneck, cross-checked against torchvision's Bottleneck",
+               "none", (2, 256, 14, 14), 409),
+]
