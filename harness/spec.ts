@@ -61,7 +61,7 @@ export class SpecError extends Error {
  * defaults (avg squeeze, floor rule, Linear weights, both biases, ReLU,
  * sigmoid gate) and returns a complete SeSpec. Unknown keys are rejected.
  */
-export function makeSeSpec(input: Partial<SeSpec> & { channels: unknown; ratio: unknown }): SeSpec {
+export function makeSeSpec(input: Partial<Record<keyof SeSpec, unknown>>): SeSpec {
   if (typeof input !== 'object' || input === null) throw new SpecError('SE spec must be an object');
   const known = new Set<string>(['channels', 'ratio', ...Object.keys(DEFAULTS)]);
   for (const key of Object.keys(input)) {

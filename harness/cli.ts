@@ -1,0 +1,76 @@
+/**
+ * The se-bench command line. Exit codes: 0 success, 1 a check failed
+ * (conformance, benchmark validity, golden reproduction), 2 bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { BENCH_OPTIONS, benchCommand } from './commands/bench.ts';
+import { CONFORMANCE_OPTIONS, conformanceCommand } from './commands/conformance.ts';
+import { GOLDEN_OPTIONS, goldenCommand } from './commands/golden.ts';
+import { LIST_OPTIONS, listCommand } from './commands/list.ts';
+import { GoldenError } from './golden.ts';
+import { UsageError } from './select.ts';
+
+type Options = Record<string, { type: 'string' | 'boolean' }>;
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  run: (values: Record<string, string | boolean | undefined>) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  conformance: {
+    summary: 'check implementations against the golden tensors (the CI gate)',
+    usage: 'conformance [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json]',
+    options: CONFORMANCE_OPTIONS, run: conformanceCommand,
+  },
+  bench: {
+    summary: 'time SE blocks on each available implementation (ResNet-50 stage shapes by default)',
+    usage: 'bench [--impl=a,b] [--case=glob,...] [--quick] [--min-time=MS] [--out=DIR] [--json]',
+    options: BENCH_OPTIONS, run: benchCommand,
+  },
+  list: { summary: 'list golden cases and implementations', usage: 'list [--json]', options: LIST_OPTIONS, run: listCommand },
+  golden: {
+    summary: 'regenerate golden/ with PyTorch, or --check that it reproduces byte for byte',
+    usage: 'golden [--check]', options: GOLDEN_OPTIONS, run: goldenCommand,
+  },
+};
+
+function help(): string {
+  return ['usage: se-bench <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`)].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${help()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    let values;
+    try {
+      ({ values } = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }));
+    } catch (e) {
+      const valid = Object.keys(command.options).map((o) => `--${o}`).join(', ');
+      throw new UsageError(`${(e as Error).message}. Options of "${name}": ${valid}. Usage: se-bench ${command.usage}`);
+    }
+    return await command.run(values);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`se-bench: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof GoldenError) {
+      process.stderr.write(`se-bench: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,29 @@
+/** `se-bench list [--json]`: golden cases and implementations, with availability and reasons. */
+import { defaultRegistry } from '../../impls/index.ts';
+import { GoldenSet } from '../golden.ts';
+import { toJson } from '../json.ts';
+import { shapeText } from '../tensor.ts';
+
+export const LIST_OPTIONS = { json: { type: 'boolean' } } as const;
+
+export async function listCommand(values: { json?: boolean }): Promise<number> {
+  const golden = new GoldenSet();
+  const cases = golden.manifest.cases.map((c) => ({ id: c.id, kind: c.kind, input: c.tensors.input.shape, params: c.params, source: c.source }));
+  const implementations = [];
+  for (const impl of defaultRegistry().list()) {
+    implementations.push({ name: impl.name, device: impl.device, precision: impl.precision, layout: impl.layout, description: impl.description, ...(await impl.probe()) });
+  }
+  if (values.json) {
+    process.stdout.write(`${toJson({ cases, implementations })}\n`);
+    return 0;
+  }
+  const out = [`golden cases (${cases.length}; filter with --case=GLOB):`];
+  for (const c of cases) out.push(`  ${c.id.padEnd(36)} ${c.kind.padEnd(10)} ${shapeText(c.input).padEnd(15)} ${String(c.params).padStart(7)} params  ${c.source}`);
+  out.push('', 'implementations (select with --impl=NAME,...):');
+  for (const i of implementations) {
+    const state = i.available ? `available${i.detail ? ` (${i.detail})` : ''}` : `unavailable: ${i.reason}; to enable: ${i.installHint}`;
+    out.push(`  ${i.name.padEnd(14)} ${i.device.padEnd(8)} ${i.precision} ${i.layout}  ${i.description}; ${state}`);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}

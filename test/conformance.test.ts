@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { describeComparison } from '../harness/compare.ts';
+import { checkCase, runConformance } from '../harness/conformance.ts';
+import { GoldenSet } from '../harness/golden.ts';
+import type { Availability, SeImplementation } from '../impls/interface.ts';
+import { defaultRegistry } from '../impls/index.ts';
+import { ReferenceImplementation } from '../impls/reference/index.ts';
+import { SeReferenceMath } from '../impls/reference/se-math.ts';
+import { Registry } from '../impls/registry.ts';
+
+const golden = new GoldenSet();
+
+/** Mutants of the reference: each drops or swaps one step of the SE block. */
+class NoSigmoidGate extends SeReferenceMath {
+  protected override gateActivation(v: number): number {
+    return v;
+  }
+}
+class MaxInsteadOfMean extends SeReferenceMath {
+  protected override squeezePlane(x: ArrayLike<number>, offset: number, count: number): number {
+    let m = -Infinity;
+    for (let i = 0; i < count; i++) m = Math.max(m, x[offset + i]!);
+    return m;
+  }
+}
+class TanhHidden extends SeReferenceMath {
+  protected override hiddenActivation(v: number): number {
+    return Math.tanh(v);
+  }
+}
+
+test('the reference passes every golden case', async () => {
+  const impl = new ReferenceImplementation();
+  for (const id of golden.ids()) {
+    const cell = await checkCase(impl, golden.load(id));
+    assert.equal(cell.status, 'pass', `${id}: ${cell.message ?? describeComparison(cell.output!)}`);
+  }
+});
+
+for (const [Mutant, cases] of [
+  [NoSigmoidGate, ['seed-se_block-64-r16', 'stage3-512x28x28-b2-r16-floor', 'ablation-nosqueeze', 'bottleneck-standard', 'bottleneck-identity']],
+  [MaxInsteadOfMean, ['seed-se_block-64-r16', 'stage5-2048x7x7-b2-r16-floor', 'bottleneck-pre', 'bottleneck-3x3']],
+  [TanhHidden, ['seed-resnext-512-r16-nobias', 'awkward-c100-r16-floor']],
+] as const) {
+  test(`a broken reference (${Mutant.name}) fails the gate`, async () => {
+    const mutant = new ReferenceImplementation(`mutant-${Mutant.name}`, Mutant);
+    for (const id of cases) {
+      const cell = await checkCase(mutant, golden.load(id));
+      assert.equal(cell.status, 'fail', `${id} should fail with ${Mutant.name}`);
+      assert.ok(cell.output!.maxAbsErr > 1e-3, `${id}: error ${cell.output!.maxAbsErr} is too close to the tolerance to be a convincing catch`);
+    }
+  });
+}
+
+test('a spec/weights mismatch is an error cell that names the weights, and the run goes on', async () => {
+  const impl = new ReferenceImplementation();
+  const loaded = golden.load('awkward-batch1-c32-r4');
+  delete loaded.weights['fc1.bias'];
+  loaded.weights['fc2.weight'] = { shape: [1, 2], data: new Float32Array(2) };
+  const cell = await checkCase(impl, loaded);
+  assert.equal(cell.status, 'error');
+  assert.match(cell.message!, /missing: fc1.bias .*mis-shaped: fc2.weight is \[1, 2\], expected \[32, 8\]/);
+});
+
+const unavailable: SeImplementation = {
+  name: 'fake-gpu', device: 'gpu', layout: 'NHWC', precision: 'fp32', description: 'test double',
+  probe: async (): Promise<Availability> => ({ available: false, reason: 'no GPU adapter', installHint: 'install a GPU driver' }),
+  prepareSe: async () => { throw new Error('not reachable'); },
+};
+const throwing: SeImplementation = {
+  name: 'throws', device: 'cpu', layout: 'NHWC', precision: 'fp32', description: 'test double',
+  probe: async (): Promise<Availability> => ({ available: true }),
+  prepareSe: async () => ({ run: async () => { throw new Error('device lost'); }, dispose: () => {} }),
+};
+
+test('unavailable implementations are skipped with the reason; an expected one fails the run', async () => {
+  const registry = new Registry();
+  registry.register(new ReferenceImplementation());
+  registry.register(unavailable);
+  registry.register(throwing);
+  const cases = ['awkward-batch1-c32-r4', 'bottleneck-none'];
+  const base = { registry, golden, impls: registry.names(), cases };
+  const relaxed = await runConformance({ ...base, expected: [] });
+  const cell = (impl: string, id: string) => relaxed.cells.find((c) => c.impl === impl && c.caseId === id)!;
+  assert.equal(cell('fake-gpu', cases[0]!).status, 'skipped');
+  assert.equal(cell('fake-gpu', cases[0]!).message, 'no GPU adapter');
+  assert.equal(cell('throws', cases[0]!).status, 'error');
+  assert.equal(cell('throws', cases[0]!).message, 'device lost');
+  assert.equal(cell('throws', 'bottleneck-none').status, 'unsupported');
+  assert.equal(cell('reference', cases[0]!).status, 'pass');
+  assert.deepEqual(relaxed.failures, [`${cases[0]} x throws: error`]);
+  const strict = await runConformance({ ...base, impls: ['reference', 'fake-gpu'], expected: ['fake-gpu'] });
+  assert.equal(strict.ok, false);
+  assert.match(strict.failures[0]!, /fake-gpu: expected to run here but unavailable: no GPU adapter \(fix: install a GPU driver\)/);
+});
+
+test('registry: duplicate names throw, unknown names list the valid ones', () => {
+  const registry = defaultRegistry();
+  assert.throws(() => registry.register(new ReferenceImplementation()), /"reference" is already registered/);
+  assert.throws(() => registry.get('tfjs-tpu'), /unknown implementation "tfjs-tpu"; valid names: reference/);
+});

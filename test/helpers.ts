@@ -1,0 +1,15 @@
+/** Shared test helpers: PyTorch/numpy availability and whether CI requires them. */
+import { spawnSync } from 'node:child_process';
+import { PYTHON } from '../harness/commands/golden.ts';
+
+/** True when CI said PyTorch must be present (SE_BENCH_REQUIRE_TORCH=1): then its tests may not skip. */
+export const TORCH_REQUIRED = process.env.SE_BENCH_REQUIRE_TORCH === '1';
+
+/** Why a Python-side test cannot run here, or undefined when it can. Throws when CI requires it. */
+export function pythonMissing(modules: string): string | undefined {
+  const r = spawnSync(PYTHON, ['-c', `import ${modules}`], { encoding: 'utf8' });
+  if (r.status === 0) return undefined;
+  const why = `${PYTHON} cannot import ${modules} (apt-get install -y python3-torch python3-torchvision)`;
+  if (TORCH_REQUIRED) throw new Error(`SE_BENCH_REQUIRE_TORCH=1 but ${why}`);
+  return why;
+}
