@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# One-time set-up on Debian 12: system packages (as root, or through sudo) and npm dependencies.
+#   python3-torch, python3-torchvision: PyTorch for `npm run golden` and its byte-for-byte reproduction test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+APT_PACKAGES=(python3-torch python3-torchvision python3-numpy)
+if [ "${SE_BENCH_SKIP_APT:-0}" != 1 ]; then
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root or sudo to apt-get install ${APT_PACKAGES[*]} (or set SE_BENCH_SKIP_APT=1)" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${APT_PACKAGES[@]}"
+fi
+npm ci
