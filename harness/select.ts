@@ -19,9 +19,10 @@ export function splitList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** Ids matching any of `globs` (all when none); a glob matching nothing is a UsageError listing the ids. */
+/** Ids matching any of `globs` (all when undefined); an empty list or a glob matching nothing is a UsageError listing the ids. */
 export function selectByGlobs(ids: readonly string[], globs: readonly string[] | undefined, what: string): string[] {
-  if (!globs || globs.length === 0) return [...ids];
+  if (!globs) return [...ids];
+  if (globs.length === 0) throw new UsageError(`the ${what} filter is empty; give one or more globs over: ${ids.join(', ')}`);
   for (const g of globs) {
     if (!ids.some((id) => globToRegExp(g).test(id))) {
       throw new UsageError(`no ${what} matches "${g}"; valid ${what}s: ${ids.join(', ')}`);
@@ -31,9 +32,10 @@ export function selectByGlobs(ids: readonly string[], globs: readonly string[] |
   return ids.filter((id) => res.some((re) => re.test(id)));
 }
 
-/** Exact names, each of which must be known; an unknown one is a UsageError listing the valid names. */
+/** Exact names (all when undefined), each of which must be known; an empty list or an unknown one is a UsageError listing the valid names. */
 export function selectByNames(known: readonly string[], names: readonly string[] | undefined, what: string): string[] {
-  if (!names || names.length === 0) return [...known];
+  if (!names) return [...known];
+  if (names.length === 0) throw new UsageError(`the ${what} list is empty; give one or more of: ${known.join(', ')}`);
   for (const n of names) {
     if (!known.includes(n)) throw new UsageError(`unknown ${what} "${n}"; valid ${what}s: ${known.join(', ')}`);
   }

@@ -19,6 +19,9 @@ test('bad usage exits 2 with the valid names', () => {
   r = cli('conformance', '--colour');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /Unknown option '--colour'.*Options of "conformance": --impl, --case, --expect, --json/);
+  r = cli('conformance', '--impl=');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /the implementation list is empty; give one or more of: reference/);
   r = cli('frobnicate');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown command "frobnicate"; commands: conformance, bench, list, golden/);

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { describeComparison } from '../harness/compare.ts';
 import { checkCase, runConformance } from '../harness/conformance.ts';
 import { GoldenSet } from '../harness/golden.ts';
+import { toJson } from '../harness/json.ts';
 import type { Availability, SeImplementation } from '../impls/interface.ts';
 import { defaultRegistry } from '../impls/index.ts';
 import { ReferenceImplementation } from '../impls/reference/index.ts';
@@ -93,6 +94,21 @@ test('unavailable implementations are skipped with the reason; an expected one f
   const strict = await runConformance({ ...base, impls: ['reference', 'fake-gpu'], expected: ['fake-gpu'] });
   assert.equal(strict.ok, false);
   assert.match(strict.failures[0]!, /fake-gpu: expected to run here but unavailable: no GPU adapter \(fix: install a GPU driver\)/);
+});
+
+test('NaN in an output is reported as NaN, in text and in JSON', async () => {
+  const nanOut: SeImplementation = {
+    ...throwing, name: 'nan', layout: 'NCHW',
+    prepareSe: async () => ({
+      run: async (x) => ({ y: { shape: x.shape, data: new Float32Array(x.data.length).fill(NaN) } }),
+      dispose: () => {},
+    }),
+  };
+  const cell = await checkCase(nanOut, golden.load('awkward-batch1-c32-r4'));
+  assert.equal(cell.status, 'fail');
+  assert.equal(cell.output!.unexpectedNaN, 32 * 6 * 6);
+  assert.match(describeComparison(cell.output!), /1152 NaN where a number was expected; first at \[0, 0, 0, 0\]: got NaN/);
+  assert.match(toJson(cell), /"actual": "NaN"/);
 });
 
 test('registry: duplicate names throw, unknown names list the valid ones', () => {

@@ -66,7 +66,7 @@ function parseMinTime(text: string | undefined, quick: boolean): number {
 export async function benchCommand(values: { impl?: string; case?: string; quick?: boolean; 'min-time'?: string; out?: string; json?: boolean }): Promise<number> {
   const minTimeMs = parseMinTime(values['min-time'], values.quick ?? false);
   const registry = defaultRegistry();
-  const impls = selectByNames(registry.names(), values.impl ? splitList(values.impl) : undefined, 'implementation');
+  const impls = selectByNames(registry.names(), values.impl === undefined ? undefined : splitList(values.impl), 'implementation');
   const golden = new GoldenSet();
   const seIds = golden.manifest.cases.filter((c) => c.kind === 'se').map((c) => c.id);
   const cases = selectByGlobs(seIds, splitList(values.case ?? DEFAULT_CASES), 'SE case');

@@ -15,12 +15,12 @@ export const CONFORMANCE_OPTIONS = {
 
 export async function conformanceCommand(values: { impl?: string; case?: string; expect?: string; json?: boolean }): Promise<number> {
   const registry = defaultRegistry();
-  const impls = selectByNames(registry.names(), values.impl ? splitList(values.impl) : undefined, 'implementation');
+  const impls = selectByNames(registry.names(), values.impl === undefined ? undefined : splitList(values.impl), 'implementation');
   // Expected implementations (CI names them) must run: their skip is a failure, not a silent pass.
   const expectList = splitList(values.expect ?? process.env.SE_BENCH_EXPECT ?? '');
   const expected = expectList.length ? selectByNames(registry.names(), expectList, 'implementation').filter((n) => impls.includes(n)) : [];
   const golden = new GoldenSet();
-  const cases = selectByGlobs(golden.ids(), values.case ? splitList(values.case) : undefined, 'case');
+  const cases = selectByGlobs(golden.ids(), values.case === undefined ? undefined : splitList(values.case), 'case');
   const report = await runConformance({
     registry, golden, impls, cases, expected,
     onCell: process.stderr.isTTY ? (c) => process.stderr.write(`\r\x1b[K${c.caseId} x ${c.impl}: ${c.status}`) : undefined,
