@@ -2,6 +2,7 @@
  * The se-bench command line. Exit codes: 0 success, 1 a check failed
  * (conformance, benchmark validity, golden reproduction), 2 bad usage.
  */
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BENCH_OPTIONS, benchCommand } from './commands/bench.ts';
 import { CONFORMANCE_OPTIONS, conformanceCommand } from './commands/conformance.ts';
@@ -71,6 +72,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await main(process.argv.slice(2));
 }
