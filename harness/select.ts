@@ -19,6 +19,11 @@ export function splitList(value: string): string[] {
   return value.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+/** An option's list, or undefined when the option was not given (an empty value stays an empty list). */
+export function optionalList(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : splitList(value);
+}
+
 /** Ids matching any of `globs` (all when undefined); an empty list or a glob matching nothing is a UsageError listing the ids. */
 export function selectByGlobs(ids: readonly string[], globs: readonly string[] | undefined, what: string): string[] {
   if (!globs) return [...ids];

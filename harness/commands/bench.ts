@@ -7,13 +7,13 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { defaultRegistry } from '../../impls/index.ts';
-import type { PreparedBlock } from '../../impls/interface.ts';
+import type { Availability, PreparedBlock } from '../../impls/interface.ts';
 import { checkCase } from '../conformance.ts';
 import { readEnvironment, type Environment } from '../environment.ts';
 import { GOLDEN_DIR, GoldenSet } from '../golden.ts';
 import { toJson } from '../json.ts';
 import { measure, type Measurement } from '../measure.ts';
-import { selectByGlobs, selectByNames, splitList, UsageError } from '../select.ts';
+import { optionalList, selectByGlobs, selectByNames, splitList, UsageError } from '../select.ts';
 import { toLayout, shapeText } from '../tensor.ts';
 
 export const BENCH_OPTIONS = {
@@ -66,7 +66,7 @@ function parseMinTime(text: string | undefined, quick: boolean): number {
 export async function benchCommand(values: { impl?: string; case?: string; quick?: boolean; 'min-time'?: string; out?: string; json?: boolean }): Promise<number> {
   const minTimeMs = parseMinTime(values['min-time'], values.quick ?? false);
   const registry = defaultRegistry();
-  const impls = selectByNames(registry.names(), values.impl === undefined ? undefined : splitList(values.impl), 'implementation');
+  const impls = selectByNames(registry.names(), optionalList(values.impl), 'implementation');
   const golden = new GoldenSet();
   const seIds = golden.manifest.cases.filter((c) => c.kind === 'se').map((c) => c.id);
   const cases = selectByGlobs(seIds, splitList(values.case ?? DEFAULT_CASES), 'SE case');
@@ -83,12 +83,15 @@ export async function benchCommand(values: { impl?: string; case?: string; quick
   };
   process.on('SIGINT', onSigint);
   log(`results: ${path}`);
-  for (const name of impls) {
-    const impl = registry.get(name);
-    const a = await impl.probe();
-    for (const id of cases) {
-      const loaded = golden.load(id);
-      const [n, c, h, w] = loaded.input.shape as [number, number, number, number];
+  const probes = new Map<string, Availability>();
+  for (const name of impls) probes.set(name, await registry.get(name).probe());
+  // Case-major: each case's golden tensors are loaded and verified once, for all implementations.
+  for (const id of cases) {
+    const loaded = golden.load(id);
+    const [n, c, h, w] = loaded.input.shape as [number, number, number, number];
+    for (const name of impls) {
+      const impl = registry.get(name);
+      const a = probes.get(name)!;
       const row: BenchRow = {
         caseId: id, impl: name, device: impl.device, precision: impl.precision, layout: impl.layout,
         shape: [...loaded.input.shape], status: 'ok', bytes: 2 * 4 * n * c * h * w,
