@@ -6,9 +6,13 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BENCH_OPTIONS, benchCommand } from './commands/bench.ts';
 import { CONFORMANCE_OPTIONS, conformanceCommand } from './commands/conformance.ts';
+import { COUNT_OPTIONS, countCommand } from './commands/count.ts';
 import { GOLDEN_OPTIONS, goldenCommand } from './commands/golden.ts';
+import { INFER_OPTIONS, inferCommand } from './commands/infer.ts';
 import { LIST_OPTIONS, listCommand } from './commands/list.ts';
+import { PAPER_OPTIONS, paperCommand } from './commands/paper.ts';
 import { GoldenError } from './golden.ts';
+import { NETWORK_USAGE } from './network-options.ts';
 import { UsageError } from './select.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean' }>;
@@ -29,6 +33,20 @@ const COMMANDS: Record<string, Command> = {
     summary: 'time SE blocks on each available implementation (ResNet-50 stage shapes by default)',
     usage: 'bench [--impl=a,b] [--case=glob,...] [--quick] [--min-time=MS] [--out=DIR] [--json]',
     options: BENCH_OPTIONS, run: benchCommand,
+  },
+  count: {
+    summary: 'params, MACs and FLOPs of a ResNet-50-family network, with SE overhead against its plain baseline',
+    usage: `count ${NETWORK_USAGE} [--summary] [--json|--csv]`,
+    options: COUNT_OPTIONS, run: countCommand,
+  },
+  infer: {
+    summary: 'run a network with your state dict on your input; writes logits (and SE gates) to compare with PyTorch',
+    usage: `infer ${NETWORK_USAGE.replace(' [--resolution=224]', '')} --weights=FILE --input=FILE --output=FILE [--impl=reference] [--gates]`,
+    options: INFER_OPTIONS, run: inferCommand,
+  },
+  paper: {
+    summary: 'the SENet paper\'s params and GFLOPs tables beside our exact counts, with the differences',
+    usage: 'paper [--json]', options: PAPER_OPTIONS, run: paperCommand,
   },
   list: { summary: 'list golden cases and implementations', usage: 'list [--json]', options: LIST_OPTIONS, run: listCommand },
   golden: {

@@ -1,14 +1,11 @@
 /** Plain-text rendering of a conformance report: a case x implementation table, then details. */
 import { describeComparison } from './compare.ts';
-import type { ConformanceCell, ConformanceReport } from './conformance.ts';
+import { worstRatio, type ConformanceCell, type ConformanceReport } from './conformance.ts';
 
 function cellText(cell: ConformanceCell | undefined): string {
   if (!cell) return '';
   switch (cell.status) {
-    case 'pass': {
-      const worst = Math.max(cell.output!.worstRatio, cell.gate?.worstRatio ?? 0);
-      return `PASS ${(worst * 100).toFixed(0)}%`;
-    }
+    case 'pass': return `PASS ${(worstRatio(cell) * 100).toFixed(0)}%`;
     case 'fail': return 'FAIL';
     case 'error': return 'ERROR';
     case 'skipped': return 'skip';
@@ -27,7 +24,7 @@ export function formatConformance(report: ConformanceReport): string {
     const row = names.map((n) => cellText(report.cells.find((c) => c.caseId === id && c.impl === n)).padEnd(colWidth));
     lines.push(`${id.padEnd(idWidth)}  ${row.join('  ')}`);
   }
-  lines.push('', 'PASS n%: worst element error as a share of the tolerance (atol + rtol * |ref|), output and gate.');
+  lines.push('', 'PASS n%: worst element error as a share of the tolerance (atol + rtol * |ref|) over output, gate and, for networks, every stage and gate.');
   for (const impl of report.implementations) {
     if (!impl.available) {
       lines.push(`${impl.expected ? 'MISSING' : 'skipped'} ${impl.name}: ${impl.reason}; to enable: ${impl.installHint}`);
@@ -39,6 +36,7 @@ export function formatConformance(report: ConformanceReport): string {
     if (cell.tolerance) lines.push(`  tolerance atol ${cell.tolerance.atol}, rtol ${cell.tolerance.rtol}`);
     if (cell.output) lines.push(`  output: ${describeComparison(cell.output)}`);
     if (cell.gate) lines.push(`  gate:   ${describeComparison(cell.gate)}`);
+    for (const [name, r] of Object.entries(cell.parts ?? {})) if (!r.ok) lines.push(`  ${name}: ${describeComparison(r)}`);
   }
   const counts = new Map<string, number>();
   for (const c of report.cells) counts.set(c.status, (counts.get(c.status) ?? 0) + 1);

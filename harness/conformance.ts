@@ -3,11 +3,11 @@
  * golden case, compared in Node by the one comparison in compare.ts.
  * A failing or throwing implementation is recorded and the run goes on.
  */
-import type { SeImplementation } from '../impls/interface.ts';
+import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../impls/interface.ts';
 import type { Registry } from '../impls/registry.ts';
 import { compareTensors, type CompareResult, type Tolerance } from './compare.ts';
 import type { GoldenSet, LoadedCase } from './golden.ts';
-import { fromLayout, toLayout } from './tensor.ts';
+import { fromLayout, toLayout, type Layout, type Tensor } from './tensor.ts';
 import { toleranceFor } from './tolerances.ts';
 
 export type CellStatus = 'pass' | 'fail' | 'error' | 'skipped' | 'unsupported';
@@ -21,6 +21,8 @@ export interface ConformanceCell {
   output?: CompareResult;
   /** Absent when the implementation does not expose the gate. */
   gate?: CompareResult;
+  /** Network cases: each stage output (`layer1`..`layer4`) and SE gate (`gate layer1.0`), in network order. */
+  parts?: Record<string, CompareResult>;
   /** Error text for status "error", reason for "skipped" / "unsupported". */
   message?: string;
 }
@@ -59,25 +61,63 @@ export interface ConformanceOptions {
   onCell?: (cell: ConformanceCell) => void;
 }
 
+/** Largest share of the tolerance used by any compared tensor of a cell (output, gate, network parts). */
+export function worstRatio(cell: ConformanceCell): number {
+  const all = [cell.output, cell.gate, ...Object.values(cell.parts ?? {})].filter((c): c is CompareResult => c !== undefined);
+  return Math.max(0, ...all.map((c) => c.worstRatio));
+}
+
+function to4d(t: Tensor, layout: Layout): Tensor {
+  return t.shape.length === 4 ? fromLayout(t, layout) : t;
+}
+
+/** Compares a network run part by part; names the failing parts, the first failing stage first. */
+async function checkNetwork(impl: SeImplementation, loaded: LoadedCase, cell: ConformanceCell, tolerance: Tolerance): Promise<PreparedNetwork> {
+  const c = loaded.case;
+  if (c.kind !== 'network') throw new Error('not a network case');
+  const prepared = await impl.prepareNetwork!(c.spec, loaded.weights);
+  const out = await prepared.run(toLayout(loaded.input, impl.layout));
+  cell.output = compareTensors(out.logits, loaded.output, tolerance);
+  cell.parts = {};
+  const missing: string[] = [];
+  for (const [kind, want, got] of [['', loaded.stages!, out.stages], ['gate ', loaded.gates!, out.gates]] as const) {
+    for (const [name, ref] of Object.entries(want)) {
+      const t = got[name];
+      if (t) cell.parts[`${kind}${name}`] = compareTensors(to4d(t, impl.layout), ref, tolerance);
+      else missing.push(`${kind}${name}`);
+    }
+  }
+  const failing = Object.entries(cell.parts).filter(([, r]) => !r.ok).map(([k]) => k);
+  if (!cell.output.ok) failing.push('logits');
+  cell.status = failing.length || missing.length ? 'fail' : 'pass';
+  if (cell.status === 'fail') {
+    cell.message = [
+      failing.length ? `failing: ${failing.join(', ')}` : '',
+      missing.length ? `not returned by the implementation: ${missing.join(', ')}` : '',
+    ].filter(Boolean).join('; ');
+  }
+  return prepared;
+}
+
 /** Runs one case on one implementation; never throws. */
 export async function checkCase(impl: SeImplementation, loaded: LoadedCase): Promise<ConformanceCell> {
   const c = loaded.case;
   const cell: ConformanceCell = { caseId: c.id, impl: impl.name, status: 'pass' };
-  if (c.kind === 'bottleneck' && !impl.prepareBottleneck) {
-    return { ...cell, status: 'unsupported', message: 'implementation has no bottleneck block' };
-  }
+  const builder = { bottleneck: impl.prepareBottleneck, network: impl.prepareNetwork, se: impl.prepareSe }[c.kind];
+  if (!builder) return { ...cell, status: 'unsupported', message: `implementation has no ${c.kind} support` };
   const tolerance = toleranceFor(c.tolerance, impl.precision);
   cell.tolerance = tolerance;
-  let prepared;
+  let prepared: PreparedBlock | PreparedNetwork | undefined;
   try {
-    prepared = c.kind === 'se' ? await impl.prepareSe(c.spec, loaded.weights) : await impl.prepareBottleneck!(c.spec, loaded.weights);
-    const out = await prepared.run(toLayout(loaded.input, impl.layout));
-    cell.output = compareTensors(fromLayout(out.y, impl.layout), loaded.output, tolerance);
-    if (out.gate && loaded.gate) {
-      const gate = out.gate.shape.length === 4 ? fromLayout(out.gate, impl.layout) : out.gate;
-      cell.gate = compareTensors(gate, loaded.gate, tolerance);
+    if (c.kind === 'network') {
+      prepared = await checkNetwork(impl, loaded, cell, tolerance);
+    } else {
+      prepared = c.kind === 'se' ? await impl.prepareSe(c.spec, loaded.weights) : await impl.prepareBottleneck!(c.spec, loaded.weights);
+      const out = await prepared.run(toLayout(loaded.input, impl.layout));
+      cell.output = compareTensors(fromLayout(out.y, impl.layout), loaded.output, tolerance);
+      if (out.gate && loaded.gate) cell.gate = compareTensors(to4d(out.gate, impl.layout), loaded.gate, tolerance);
+      cell.status = cell.output.ok && (cell.gate?.ok ?? true) ? 'pass' : 'fail';
     }
-    cell.status = cell.output.ok && (cell.gate?.ok ?? true) ? 'pass' : 'fail';
   } catch (e) {
     cell.status = 'error';
     cell.message = e instanceof Error ? e.message : String(e);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BottleneckSpec } from './bottleneck.ts';
+import type { NetworkSpec } from './network.ts';
 import { PRNG_ID, uniform, type PrngDraw } from './prng.ts';
 import { getF32, parseSafetensors, type SafetensorsFile } from './safetensors.ts';
 import type { SeSpec } from './spec.ts';
@@ -25,7 +26,7 @@ export interface TensorRef {
   prng?: PrngDraw;
 }
 
-export type ToleranceClass = 'se-block' | 'bottleneck';
+export type ToleranceClass = 'se-block' | 'bottleneck' | 'network';
 
 interface CaseCommon {
   id: string;
@@ -36,8 +37,22 @@ interface CaseCommon {
   weights: Record<string, TensorRef>;
 }
 
+/** A whole network: `output` is the logits; stage outputs and SE gates are checked too. */
+export interface NetworkCase extends CaseCommon {
+  kind: 'network';
+  spec: NetworkSpec;
+  /** Outputs of layer1..layer4 (paper stages 2..5). */
+  stages: Record<string, TensorRef>;
+  /** SE gate of each block that has one, by block name (`layer1.0`). */
+  gates: Record<string, TensorRef>;
+  /** Conv + FC multiply-adds per image at the case's resolution, counted by PyTorch forward hooks. */
+  macs: number;
+  /** Params and MACs at 224x224, counted by PyTorch: an independent check of harness/count.ts. */
+  cost224: { params: number; macs: number };
+}
+
 /** A golden case as recorded in the manifest. */
-export type GoldenCase = (CaseCommon & { kind: 'se'; spec: SeSpec }) | (CaseCommon & { kind: 'bottleneck'; spec: BottleneckSpec });
+export type GoldenCase = (CaseCommon & { kind: 'se'; spec: SeSpec }) | (CaseCommon & { kind: 'bottleneck'; spec: BottleneckSpec }) | NetworkCase;
 
 export interface GoldenManifest {
   schema: number;
@@ -53,6 +68,9 @@ export interface LoadedCase {
   output: Tensor;
   gate?: Tensor;
   weights: Record<string, Tensor>;
+  /** Network cases: stage outputs and SE gates by name. */
+  stages?: Record<string, Tensor>;
+  gates?: Record<string, Tensor>;
 }
 
 /** Error for missing, corrupt or inconsistent golden data; the message says how to fix it. */
@@ -154,6 +172,12 @@ export class GoldenSet {
       weights,
     };
     if (c.tensors.gate) loaded.gate = this.tensor(c.tensors.gate, `${id} gate`);
+    if (c.kind === 'network') {
+      const all = (refs: Record<string, TensorRef>, what: string): Record<string, Tensor> =>
+        Object.fromEntries(Object.entries(refs).map(([k, r]) => [k, this.tensor(r, `${id} ${what} ${k}`)]));
+      loaded.stages = all(c.stages, 'stage');
+      loaded.gates = all(c.gates, 'gate');
+    }
     return loaded;
   }
 }

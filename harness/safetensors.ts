@@ -123,6 +123,42 @@ export function getF32(file: SafetensorsFile, name: string, source = 'safetensor
   return { shape: [...e.shape], data };
 }
 
+/** Floating dtypes `getAsF32` converts (F16 and BF16 exactly; F64 rounds to nearest). */
+export const CONVERTIBLE_DTYPES = ['F32', 'F16', 'BF16', 'F64'] as const;
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 31) return frac ? Number.NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/**
+ * The named entry converted to float32, for user files (state dicts saved in
+ * half or double precision); golden data goes through the strict getF32.
+ */
+export function getAsF32(file: SafetensorsFile, name: string, source = 'safetensors'): Tensor {
+  const e = file.entries.get(name);
+  if (!e || e.dtype === 'F32') return getF32(file, name, source);
+  const view = new DataView(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength);
+  const n = sizeOf(e.shape);
+  const data = new Float32Array(n);
+  if (e.dtype === 'F16') for (let i = 0; i < n; i++) data[i] = halfToFloat(view.getUint16(2 * i, true));
+  else if (e.dtype === 'BF16') {
+    const bits = new Uint32Array(1);
+    const asFloat = new Float32Array(bits.buffer);
+    for (let i = 0; i < n; i++) {
+      bits[0] = view.getUint16(2 * i, true) << 16; // bfloat16 is the top half of a float32
+      data[i] = asFloat[0]!;
+    }
+  }
+  else if (e.dtype === 'F64') for (let i = 0; i < n; i++) data[i] = view.getFloat64(8 * i, true);
+  else throw new SafetensorsError(source, `tensor "${name}" has dtype ${e.dtype}; expected one of ${CONVERTIBLE_DTYPES.join(', ')}`);
+  return { shape: [...e.shape], data };
+}
+
 /**
  * Serialises float32 tensors; keys are written in sorted order and the header is
  * padded with spaces to a multiple of 8 bytes, so the output is deterministic

@@ -9,6 +9,15 @@ export class WeightsError extends Error {
   }
 }
 
+/** Most names shown per category; a whole network can miss hundreds. */
+const SHOWN = 20;
+
+function listed(label: string, items: string[], sep: string): string {
+  if (!items.length) return '';
+  const more = items.length > SHOWN ? `${sep}... and ${items.length - SHOWN} more` : '';
+  return `${label} (${items.length}): ${items.slice(0, SHOWN).join(sep)}${more}`;
+}
+
 /** Throws a WeightsError naming each problem unless `weights` matches `expected` exactly. */
 export function checkWeights(weights: Record<string, Tensor>, expected: Record<string, number[]>, what: string): void {
   const missing = Object.keys(expected).filter((k) => !(k in weights));
@@ -17,9 +26,9 @@ export function checkWeights(weights: Record<string, Tensor>, expected: Record<s
     .filter(([k, shape]) => k in weights && !sameShape(weights[k]!.shape, shape))
     .map(([k, shape]) => `${k} is [${weights[k]!.shape.join(', ')}], expected [${shape.join(', ')}]`);
   const problems = [
-    missing.length ? `missing: ${missing.join(', ')}` : '',
-    unexpected.length ? `unexpected: ${unexpected.join(', ')}` : '',
-    misShaped.length ? `mis-shaped: ${misShaped.join('; ')}` : '',
+    listed('missing', missing, ', '),
+    listed('unexpected', unexpected, ', '),
+    listed('mis-shaped', misShaped, '; '),
   ].filter(Boolean);
   if (problems.length) throw new WeightsError(`${what} weights do not match the spec: ${problems.join(' | ')}`);
 }

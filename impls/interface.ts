@@ -4,6 +4,7 @@
  * The harness converts golden NCHW tensors to `layout` outside any timed region.
  */
 import type { BottleneckSpec } from '../harness/bottleneck.ts';
+import type { NetworkSpec } from '../harness/network.ts';
 import type { SeSpec } from '../harness/spec.ts';
 import type { Layout, Tensor } from '../harness/tensor.ts';
 
@@ -32,6 +33,21 @@ export interface PreparedBlock {
   dispose(): void | Promise<void>;
 }
 
+/** What a network run produces; every tensor in the implementation's layout except the [N, classes] logits. */
+export interface NetworkOutput {
+  logits: Tensor;
+  /** Outputs of `layer1`..`layer4` (paper stages 2..5), by that name. */
+  stages: Record<string, Tensor>;
+  /** SE gate of every block that has one, by block name (`layer1.0`); [N, C], or 4-D for squeeze "none". */
+  gates: Record<string, Tensor>;
+}
+
+/** A whole network ready to run; call dispose when done. */
+export interface PreparedNetwork {
+  run(x: Tensor): Promise<NetworkOutput>;
+  dispose(): void | Promise<void>;
+}
+
 /** An SE implementation (one backend, one precision). */
 export interface SeImplementation {
   /** Stable id, e.g. `reference`, `tfjs-wasm`. */
@@ -49,4 +65,9 @@ export interface SeImplementation {
   prepareSe(spec: SeSpec, weights: Weights): Promise<PreparedBlock>;
   /** Builds a bottleneck block with SE; absent when the implementation only does SE blocks. */
   prepareBottleneck?(spec: BottleneckSpec, weights: Weights): Promise<PreparedBlock>;
+  /**
+   * Builds a whole network (weights named as torchvision / timm state dicts, see
+   * networkWeightShapes); absent when the implementation only does blocks.
+   */
+  prepareNetwork?(spec: NetworkSpec, weights: Weights): Promise<PreparedNetwork>;
 }

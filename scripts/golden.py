@@ -205,6 +205,86 @@ def cross_check_torchvision(case, model, x, y):
             sys.exit(f"{case['id']}: differs from torchvision's Bottleneck")
 
 
+def net_block_spec(net, inplanes, planes, stride, groups, base_width):
+    """The bottleneck spec harness/network.ts networkBlocks() gives for this torchvision block."""
+    stage = {64: 2, 128: 3, 256: 4, 512: 5}[planes]
+    width = int(planes * (base_width / 64.0)) * groups
+    spec = dict(inChannels=inplanes, midChannels=width, outChannels=planes * 4, stride=stride, groups=groups,
+                strideOn=net["strideOn"], position="none")
+    se = net.get("se")
+    if se and stage in se["stages"]:
+        spec["position"] = se["position"]
+        channels = {"pre": inplanes, "3x3": width}.get(se["position"], planes * 4)
+        spec["se"] = dict(channels=channels, ratio=se["ratio"], reduction=se["reduction"], squeeze=se["squeeze"],
+                          weightLayout=se["weightLayout"], bias1=se["bias"], bias2=se["bias"],
+                          hiddenActivation=se["hiddenActivation"], gate="sigmoid")
+    return spec
+
+
+def build_network(net):
+    """torchvision's own ResNet class; plain v1.5 models are torchvision's resnet50 / resnext50_32x4d themselves."""
+    if "se" not in net and net["strideOn"] == "3x3":
+        return {"resnet50": torchvision.models.resnet50, "resnext50_32x4d": torchvision.models.resnext50_32x4d}[net["name"]]()
+
+    class NetBottleneck(Bottleneck):
+        expansion = 4
+
+        def __init__(self, inplanes, planes, stride=1, downsample=None, groups=1, base_width=64, dilation=1, norm_layer=None):
+            super().__init__(net_block_spec(net, inplanes, planes, stride, groups, base_width))  # builds its own downsample
+
+    return torchvision.models.resnet.ResNet(NetBottleneck, net["blocks"], num_classes=net["numClasses"],
+                                            groups=net["groups"], width_per_group=net["widthPerGroup"])
+
+
+def count_macs(model, x):
+    """Conv and Linear multiply-adds per image (torchvision / the paper's convention), by forward hooks."""
+    total = [0]
+
+    def hook(m, inp, out):
+        per_out = m.in_channels // m.groups * m.kernel_size[0] * m.kernel_size[1] if isinstance(m, nn.Conv2d) else m.in_features
+        total[0] += per_out * out.numel() // x.shape[0]
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return total[0]
+
+
+def run_network(model, x):
+    """Logits, each stage's output (layer1..layer4) and every SE gate by block name."""
+    stages = {}
+    handles = [getattr(model, f"layer{i}").register_forward_hook(
+        lambda m, inp, out, name=f"layer{i}": stages.__setitem__(name, out)) for i in range(1, 5)]
+    with torch.no_grad():
+        logits = model(x)
+    for h in handles:
+        h.remove()
+    gates = {}
+    for name, m in model.named_modules():
+        if isinstance(m, Bottleneck) and m.gate is not None:
+            g = m.gate
+            gates[name] = g.reshape(g.shape[0], g.shape[1]) if m.se.squeeze.__class__ is not nn.Identity else g
+    return logits, stages, gates
+
+
+def build_network_case(case):
+    torch.manual_seed(0)
+    net = case["spec"]
+    model = build_network(net)
+    model.eval()
+    draws = fill_from_prng(model, case["seed"])
+    n = int(np.prod(case["inputShape"]))
+    x = torch.from_numpy(prng.uniform(n, case["seed"], "input", -1.0, 1.0).reshape(case["inputShape"]))
+    logits, stages, gates = run_network(model, x)
+    params = sum(p.numel() for p in model.parameters())
+    macs = count_macs(model, x)
+    macs224 = count_macs(model, torch.zeros(1, net["inChannels"], 224, 224))
+    costs = dict(macs=macs, cost224=dict(params=params, macs=macs224))
+    return model, x, logits, stages, gates, draws, dict(seed=case["seed"], stream="input", lo=-1.0, hi=1.0), params, costs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
@@ -221,7 +301,12 @@ def main():
     stored = {}  # (sha256 of tensor bytes, shape) -> {file, key}: identical tensors are stored once
     manifest_cases, files = [], {}
     for case in CASES:
-        model, x, y, gate, draws, input_draw, params = build(case)
+        network = case["kind"] == "network"
+        if network:
+            model, x, y, stages, gates, draws, input_draw, params, costs = build_network_case(case)
+            gate = None
+        else:
+            model, x, y, gate, draws, input_draw, params = build(case)
         fname = f"{case['id']}.safetensors"
         to_write, refs = {}, {}
 
@@ -243,15 +328,20 @@ def main():
         refs["output"] = ref("output", y)
         if gate is not None:
             refs["gate"] = ref("gate", gate)
-        weights = {k: ref(f"w.{k}", v, draws[k], store=v.numel() <= STORE_DRAWN_MAX_ELEMENTS)
+        # Network weights are never stored (tens of MB each): readers regenerate and check them by digest.
+        weights = {k: ref(f"w.{k}", v, draws[k], store=not network and v.numel() <= STORE_DRAWN_MAX_ELEMENTS)
                    for k, v in canonical_state(model).items()}
+        extra = {}
+        if network:
+            extra = dict(stages={k: ref(f"stage.{k}", v) for k, v in stages.items()},
+                         gates={k: ref(f"gate.{k}", v) for k, v in gates.items()}, **costs)
         if to_write:
             data = safetensors_bytes(to_write)
             with open(os.path.join(out, fname), "wb") as f:
                 f.write(data)
             files[fname] = sha256(data)
         manifest_cases.append(dict(id=case["id"], kind=case["kind"], source=case["source"], tolerance=case["tolerance"],
-                                   spec=case["spec"], params=params, tensors=refs, weights=weights))
+                                   spec=case["spec"], params=params, tensors=refs, weights=weights, **extra))
         print(f"{case['id']}: {list(x.shape)} -> {list(y.shape)}, {params} params", file=sys.stderr)
     manifest = dict(schema=1,
                     generator=dict(script="scripts/golden.py", torch=torch.__version__,

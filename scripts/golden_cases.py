@@ -86,3 +86,47 @@ CASES += [
     bottleneck("bottleneck-none", "plain bottleneck, cross-checked against torchvision's Bottleneck",
                "none", (2, 256, 14, 14), 409),
 ]
+
+
+# Whole networks (issue 3): the same presets as harness/network.ts. Weights come
+# from the PRNG and are never stored; logits, every stage output and every SE
+# gate are. `cost224` is counted by PyTorch hooks at 224x224 to check
+# harness/count.ts independently.
+NET_SE_DEFAULTS = dict(ratio=16, reduction="floor", bias=True, squeeze="avg", hiddenActivation="relu",
+                       weightLayout="conv1x1", position="standard", stages=[2, 3, 4, 5])
+RESNET50 = dict(blocks=[3, 4, 6, 3], groups=1, widthPerGroup=64, inChannels=3, numClasses=1000)
+RESNEXT50 = dict(RESNET50, groups=32, widthPerGroup=4)
+NET_PRESETS = {
+    "resnet50": dict(RESNET50, baseline="resnet50", strideOn="3x3"),
+    "resnet50-v1": dict(RESNET50, baseline="resnet50-v1", strideOn="1x1"),
+    "resnext50_32x4d": dict(RESNEXT50, baseline="resnext50_32x4d", strideOn="3x3"),
+    "se-resnet50": dict(RESNET50, baseline="resnet50", strideOn="3x3", se=True),
+    "se-resnet50-v1": dict(RESNET50, baseline="resnet50-v1", strideOn="1x1", se=True),
+    "se-resnext50_32x4d": dict(RESNEXT50, baseline="resnext50_32x4d", strideOn="3x3", se=True),
+}
+
+
+def network(name, **se_kw):
+    preset = dict(NET_PRESETS[name])
+    spec = dict(name=name, **{k: v for k, v in preset.items() if k != "se"})
+    if preset.get("se"):
+        spec["se"] = dict(NET_SE_DEFAULTS, **se_kw)
+    return spec
+
+
+def net_case(case_id, source, spec, shape, seed):
+    return dict(id=case_id, kind="network", source=source, spec=spec, inputShape=list(shape), seed=seed,
+                expectParams=None, tolerance="network")
+
+
+CASES += [
+    net_case("net-resnet50-64", "torchvision's own resnet50 (v1.5), 1x3x64x64", network("resnet50"), (1, 3, 64, 64), 501),
+    net_case("net-se-resnet50-64", "SE-ResNet-50, r=16, FC biases (timm seresnet50 layout), 1x3x64x64",
+             network("se-resnet50"), (1, 3, 64, 64), 502),
+    net_case("net-se-resnet50-96-b2", "SE-ResNet-50 at batch 2, 2x3x96x96", network("se-resnet50"), (2, 3, 96, 96), 503),
+    net_case("net-se-resnext50_32x4d-64-nobias", "seed 003's SE-ResNeXt-50 32x4d (no FC biases), 1x3x64x64",
+             network("se-resnext50_32x4d", bias=False), (1, 3, 64, 64), 504),
+    net_case("net-se-resnet50-v1-pre-s345-r8-div8-64", "ResNet v1 (stride on 1x1), SE-PRE in stages 3-5 only, r=8, divisor8, Linear weights",
+             network("se-resnet50-v1", position="pre", stages=[3, 4, 5], ratio=8, reduction="divisor8", weightLayout="linear"),
+             (1, 3, 64, 64), 505),
+]

@@ -24,7 +24,7 @@ test('bad usage exits 2 with the valid names', () => {
   assert.match(r.stderr, /the implementation list is empty; give one or more of: reference/);
   r = cli('frobnicate');
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /unknown command "frobnicate"; commands: conformance, bench, list, golden/);
+  assert.match(r.stderr, /unknown command "frobnicate"; commands: conformance, bench, count, /);
   r = cli('bench', '--min-time=fast');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--min-time must be a positive number of milliseconds, got "fast"/);
@@ -40,7 +40,7 @@ test('conformance --json prints one JSON document on stdout and nothing else', (
 });
 
 test('conformance text output is a case x implementation table', () => {
-  const r = cli('conformance', '--case=seed-*,bottleneck-pre');
+  const r = cli('conformance', '--impl=reference', '--case=seed-*,bottleneck-pre');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^case\s+reference/m);
   assert.match(r.stdout, /^bottleneck-pre\s+PASS \d+%/m);
@@ -60,4 +60,55 @@ test('bench --quick writes results JSON and prints figures', () => {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('count: totals as JSON numbers, overhead vs the baseline, torchinfo-like summary, CSV', () => {
+  let r = cli('count', '--model=se-resnet50', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.params, 28_088_024);
+  assert.equal(j.macs, 4_091_699_200);
+  assert.equal(j.flops, j.macs + j.seOpsTotal);
+  assert.equal(j.overhead.params.abs, 2_530_992);
+  assert.equal(j.baseline.model, 'resnet50');
+  r = cli('count', '--model=se-resnet50', '--summary');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /│  │  ├─ se \(SEModule\)\s+\[1, 256, 56, 56\]\s+\[1, 256, 56, 56\]\s+8,464\s+8,192\s+1,606,176/);
+  assert.match(r.stdout, /SE overhead vs resnet50: params \+2,530,992 \(\+9\.90%\), MACs \+2,514,944 \(\+0\.06%\)/);
+  r = cli('count', '--model=resnext50_32x4d', '--csv');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines[0], 'model,resolution,layer,type,depth,input_shape,output_shape,params,macs,se_squeeze_ops,se_activation_ops,se_gate_ops,se_bias_ops,se_scale_ops');
+  assert.match(lines[1]!, /^resnext50_32x4d,224,resnext50_32x4d,ResNeXt,0,"\[1, 3, 224, 224\]","\[1, 1000\]",25028904,4230479872,/);
+});
+
+test('count and infer: bad input exits 2 with what is valid', () => {
+  const cases: [string[], RegExp][] = [
+    [['count'], /--model is required; valid models: resnet50, /],
+    [['count', '--model=se-resnet51'], /unknown model "se-resnet51"; valid models: /],
+    [['count', '--model=se-resnet50', '--stages=1'], /unknown stage 1; valid stages/],
+    [['count', '--model=se-resnet50', '--position=middle'], /valid positions: standard, pre, post, identity, 3x3/],
+    [['count', '--model=se-resnet50', '--ratio=abc'], /--ratio must be a positive integer, got "abc"/],
+    [['count', '--model=se-resnet50', '--bias=yes'], /--bias must be on or off/],
+    [['count', '--model=resnet50', '--resolution=0'], /--resolution must be a positive integer, got "0"/],
+    [['count', '--model=resnet50', '--ratio=8'], /model resnet50 has no SE blocks/],
+    [['count', '--model=resnet50', '--json', '--csv'], /exclusive/],
+    [['infer', '--model=resnet50', '--weights=/nonexistent.safetensors', '--input=x', '--output=y'], /--weights: file \/nonexistent.safetensors does not exist/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+  const zero = cli('count', '--model=se-resnet50', '--ratio=300', '--json');
+  assert.equal(zero.status, 0);
+  assert.match(zero.stderr, /warning: SE hidden width is 0 in 3 block/);
+});
+
+test('paper prints every figure with ours and a verdict', () => {
+  const r = cli('paper');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /SE-ResNet-50\s+3\.87\s+3\.87156\s+\+0\.0016\s+GFLOPs\s+agrees/);
+  assert.match(r.stdout, /r = 4\s+35\.7\s+35\.6357\d?\s+-0\.064\s+M params\s+rounded up/);
+  assert.match(r.stdout, /21 figures: 15 agree at the paper's rounding, 5 only when the exact count is rounded up, 1 differ\./);
 });

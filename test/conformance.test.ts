@@ -61,7 +61,7 @@ test('a spec/weights mismatch is an error cell that names the weights, and the r
   loaded.weights['fc2.weight'] = { shape: [1, 2], data: new Float32Array(2) };
   const cell = await checkCase(impl, loaded);
   assert.equal(cell.status, 'error');
-  assert.match(cell.message!, /missing: fc1.bias .*mis-shaped: fc2.weight is \[1, 2\], expected \[32, 8\]/);
+  assert.match(cell.message!, /missing \(1\): fc1.bias .*mis-shaped \(1\): fc2.weight is \[1, 2\], expected \[32, 8\]/);
 });
 
 const unavailable: SeImplementation = {

@@ -15,34 +15,43 @@ export interface Act {
   w: number;
 }
 
-/** 2-D convolution without bias; weight [cout, cin/groups, k, k]. */
+/**
+ * 2-D convolution without bias; weight [cout, cin/groups, k, k]. Each output
+ * still sums its terms in (input channel, ky, kx) order, but the loops run
+ * over contiguous output rows with the valid range precomputed, which is
+ * several times faster than one bounds-checked dot product per output.
+ */
 export function conv2d(x: Act, weight: Float32Array, cout: number, k: number, stride: number, pad: number, groups: number): Act {
   const cinG = x.c / groups;
   const coutG = cout / groups;
   const ho = Math.floor((x.h + 2 * pad - k) / stride) + 1;
   const wo = Math.floor((x.w + 2 * pad - k) / stride) + 1;
-  const out = new Float64Array(x.n * cout * ho * wo);
+  const plane = ho * wo;
+  const out = new Float64Array(x.n * cout * plane);
+  const src = x.data;
+  // Valid output range [lo, hi) for kernel offset `kk` along an axis of input size `size`.
+  const lo = (kk: number): number => Math.max(0, Math.ceil((pad - kk) / stride));
+  const hi = (kk: number, size: number, outSize: number): number => Math.min(outSize, Math.floor((size - 1 + pad - kk) / stride) + 1);
   for (let b = 0; b < x.n; b++) {
     for (let oc = 0; oc < cout; oc++) {
       const g = Math.floor(oc / coutG);
-      for (let oy = 0; oy < ho; oy++) {
-        for (let ox = 0; ox < wo; ox++) {
-          let acc = 0;
-          for (let icg = 0; icg < cinG; icg++) {
-            const ic = g * cinG + icg;
-            const xBase = (b * x.c + ic) * x.h;
-            const wBase = (oc * cinG + icg) * k * k;
-            for (let ky = 0; ky < k; ky++) {
-              const iy = oy * stride - pad + ky;
-              if (iy < 0 || iy >= x.h) continue;
-              for (let kx = 0; kx < k; kx++) {
-                const ix = ox * stride - pad + kx;
-                if (ix < 0 || ix >= x.w) continue;
-                acc += x.data[(xBase + iy) * x.w + ix]! * weight[wBase + ky * k + kx]!;
-              }
+      const oBase = (b * cout + oc) * plane;
+      for (let icg = 0; icg < cinG; icg++) {
+        const xBase = (b * x.c + g * cinG + icg) * x.h * x.w;
+        const wBase = (oc * cinG + icg) * k * k;
+        for (let ky = 0; ky < k; ky++) {
+          const oy0 = lo(ky);
+          const oy1 = hi(ky, x.h, ho);
+          for (let kx = 0; kx < k; kx++) {
+            const wv = weight[wBase + ky * k + kx]!;
+            const ox0 = lo(kx);
+            const ox1 = hi(kx, x.w, wo);
+            for (let oy = oy0; oy < oy1; oy++) {
+              const rowIn = xBase + (oy * stride - pad + ky) * x.w + kx - pad;
+              const rowOut = oBase + oy * wo;
+              for (let ox = ox0; ox < ox1; ox++) out[rowOut + ox] = out[rowOut + ox]! + wv * src[rowIn + ox * stride]!;
             }
           }
-          out[((b * cout + oc) * ho + oy) * wo + ox] = acc;
         }
       }
     }

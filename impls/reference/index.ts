@@ -1,10 +1,12 @@
 /** `reference`: the naive float64 JS implementation, ground truth on the TypeScript side. */
 import { bottleneckWeightShapes, checkBottleneckSpec, type BottleneckSpec } from '../../harness/bottleneck.ts';
+import { checkNetwork, networkWeightShapes, type NetworkSpec } from '../../harness/network.ts';
 import { makeSeSpec, seWeightShapes, type SeSpec } from '../../harness/spec.ts';
 import { dims4, type Tensor } from '../../harness/tensor.ts';
 import { checkWeights } from '../../harness/weights.ts';
-import type { Availability, BlockOutput, PreparedBlock, SeImplementation, Weights } from '../interface.ts';
-import { bottleneckForward } from './bottleneck-math.ts';
+import type { Availability, BlockOutput, NetworkOutput, PreparedBlock, PreparedNetwork, SeImplementation, Weights } from '../interface.ts';
+import { bottleneckForward, type Act } from './bottleneck-math.ts';
+import { networkForward } from './network-math.ts';
 import { SeReferenceMath, type SeMathClass } from './se-math.ts';
 
 function checkChannels(x: Tensor, channels: number, what: string): [number, number, number, number] {
@@ -53,6 +55,24 @@ export class ReferenceImplementation implements SeImplementation {
         const r = bottleneckForward(spec, weights, { data: Float64Array.from(x.data), n, c, h, w }, this.seMath);
         const y: Tensor = { shape: [r.y.n, r.y.c, r.y.h, r.y.w], data: Float32Array.from(r.y.data) };
         return r.gate ? { y, gate: { shape: r.gate.shape, data: Float32Array.from(r.gate.data) } } : { y };
+      },
+      dispose: () => {},
+    };
+  }
+
+  async prepareNetwork(specIn: NetworkSpec, weights: Weights): Promise<PreparedNetwork> {
+    const spec = checkNetwork(specIn);
+    checkWeights(weights, networkWeightShapes(spec), `${this.name} ${spec.name}`);
+    const tensor = (a: Act): Tensor => ({ shape: [a.n, a.c, a.h, a.w], data: Float32Array.from(a.data) });
+    return {
+      run: async (x: Tensor): Promise<NetworkOutput> => {
+        const [n, c, h, w] = checkChannels(x, spec.inChannels, `${this.name} ${spec.name}`);
+        const r = networkForward(spec, weights, { data: Float64Array.from(x.data), n, c, h, w }, this.seMath);
+        return {
+          logits: { shape: [n, spec.numClasses], data: Float32Array.from(r.logits) },
+          stages: Object.fromEntries(Object.entries(r.stages).map(([k, a]) => [k, tensor(a)])),
+          gates: Object.fromEntries(Object.entries(r.gates).map(([k, g]) => [k, { shape: g.shape, data: Float32Array.from(g.data) }])),
+        };
       },
       dispose: () => {},
     };

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PYTHON } from '../harness/commands/golden.ts';
+import { compareTensors } from '../harness/compare.ts';
+import { getF32, readSafetensors } from '../harness/safetensors.ts';
+import { toleranceFor } from '../harness/tolerances.ts';
+import { pythonMissing } from './helpers.ts';
+
+const missing = pythonMissing('torch, torchvision, numpy');
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, ['scripts/se-bench.mjs', ...args], { encoding: 'utf8' });
+}
+
+test('infer with a PyTorch state dict reproduces PyTorch\'s logits and SE gates', { skip: missing }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'se-bench-infer-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const py = spawnSync(PYTHON, ['scripts/export_state_dict.py', '--model', 'se-resnext50_32x4d', '--bias', 'off', '--out', dir], { encoding: 'utf8' });
+  assert.equal(py.status, 0, py.stderr);
+  const out = join(dir, 'out.safetensors');
+  const args = [`--weights=${join(dir, 'weights.safetensors')}`, `--input=${join(dir, 'input.safetensors')}`, `--output=${out}`];
+  const r = cli('infer', '--model=se-resnext50_32x4d', '--bias=off', ...args, '--gates');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /logits 1x1000, 16 SE gates/);
+  const got = readSafetensors(out);
+  const want = readSafetensors(join(dir, 'expected.safetensors'));
+  const tol = toleranceFor('network', 'fp64');
+  assert.equal(got.entries.size, want.entries.size);
+  for (const name of want.entries.keys()) {
+    const c = compareTensors(getF32(got, name), getF32(want, name), tol);
+    assert.ok(c.ok, `${name}: max abs error ${c.maxAbsErr}`);
+  }
+
+  const wrong = cli('infer', '--model=se-resnet50', ...args);
+  assert.equal(wrong.status, 2);
+  assert.match(wrong.stderr, /mis-shaped \(176\): .*layer1\.0\.conv2\.weight is \[128, 4, 3, 3\], expected \[64, 64, 3, 3\]/);
+  assert.match(wrong.stderr, /The file matches --model=se-resnext50_32x4d --bias=off\./);
+});
