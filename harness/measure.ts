@@ -40,8 +40,11 @@ function percentile(sorted: number[], q: number): number {
   return sorted[at]!;
 }
 
-/** Times `fn` (cold call first, then warm-up, then samples). Throws what `fn` throws. */
-export async function measure(fn: () => Promise<unknown>, opts: MeasureOptions): Promise<Measurement> {
+/**
+ * Times `fn` (cold call first, then warm-up, then samples). A synchronous `fn`
+ * is timed without promise overhead. Throws what `fn` throws.
+ */
+export async function measure(fn: () => unknown, opts: MeasureOptions): Promise<Measurement> {
   const t0 = performance.now();
   await fn();
   const coldMs = performance.now() - t0;
@@ -49,21 +52,35 @@ export async function measure(fn: () => Promise<unknown>, opts: MeasureOptions):
     time: opts.minTimeMs, iterations: opts.minSamples, warmupTime: opts.warmupMs, warmupIterations: 2,
     retainSamples: true, throws: true,
   });
-  bench.add('m', async () => { await fn(); });
+  bench.add('m', fn as () => void);
   const [task] = await bench.run();
   const r = task!.result;
   if (r.state !== 'completed') throw new Error(`measurement ended in state ${r.state}`);
-  const samples = [...(r.latency.samples ?? [])];
-  const sorted = [...samples].sort((a, b) => a - b);
-  const median = r.latency.p50;
-  const mad = r.latency.mad;
-  const outliers = sorted.filter((s) => Math.abs(s - median) > 3 * 1.4826 * mad).length;
-  const m: Measurement = {
-    coldMs, medianMs: median, meanMs: r.latency.mean, p90Ms: percentile(sorted, 0.9), p99Ms: r.latency.p99,
-    madMs: mad, rmePct: r.latency.rme, sampleCount: r.latency.samplesCount, outliers, samplesMs: samples,
+  return { coldMs, ...sampleStats([...(r.latency.samples ?? [])]) };
+}
+
+/**
+ * Statistics of raw samples (ms), the one definition used for every row,
+ * PyTorch anchors included: median, mean, p90, p99, MAD, rme (95% margin of
+ * error of the mean, normal approximation), outliers (> 3 scaled MADs from the
+ * median) and a noise warning.
+ */
+export function sampleStats(samplesMs: number[]): Omit<Measurement, 'coldMs'> {
+  if (samplesMs.length === 0) throw new Error('no samples to summarise');
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const n = sorted.length;
+  const median = n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  const mean = sorted.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(sorted.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
+  const deviations = sorted.map((v) => Math.abs(v - median)).sort((a, b) => a - b);
+  const mad = n % 2 ? deviations[(n - 1) / 2]! : (deviations[n / 2 - 1]! + deviations[n / 2]!) / 2;
+  const m: Omit<Measurement, 'coldMs'> = {
+    medianMs: median, meanMs: mean, p90Ms: percentile(sorted, 0.9), p99Ms: percentile(sorted, 0.99), madMs: mad,
+    rmePct: mean > 0 ? (100 * 1.96 * sd) / Math.sqrt(n) / mean : 0, sampleCount: n,
+    outliers: sorted.filter((v) => Math.abs(v - median) > 3 * 1.4826 * mad).length, samplesMs,
   };
-  if (m.rmePct > 5 || mad / median > 0.1) {
-    m.noiseWarning = `noisy: rme ${m.rmePct.toFixed(1)}%, MAD ${(100 * mad / median).toFixed(1)}% of the median; `
+  if (mad / median > 0.1) {
+    m.noiseWarning = `noisy: MAD ${(100 * mad / median).toFixed(1)}% of the median (rme ${m.rmePct.toFixed(1)}%); `
       + 'close other programs, or raise --min-time for more samples';
   }
   return m;

@@ -27,9 +27,20 @@ export interface BlockOutput {
   gate?: Tensor;
 }
 
-/** An SE (or bottleneck) block ready to run; call dispose when done. */
+/**
+ * An SE (or bottleneck) block ready to run; call dispose when done. Outputs may
+ * alias the implementation's memory (e.g. a WASM heap view): they are valid
+ * until the next run or dispose; copy them to keep them.
+ */
 export interface PreparedBlock {
   run(x: Tensor): Promise<BlockOutput>;
+  /**
+   * Optional: copies `x` to where `run` reads it directly (e.g. into WASM
+   * memory) and returns a tensor viewing that place. The harness calls it
+   * outside timed regions; `run(staged)` then skips its own input copy, as
+   * PyTorch's timings start from a tensor already in place.
+   */
+  stage?(x: Tensor): Tensor;
   dispose(): void | Promise<void>;
 }
 

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runTorchAnchors } from '../harness/anchors.ts';
+import { measure, sampleStats } from '../harness/measure.ts';
+import { measureTypedArrayCopy, measureWasmCopy } from '../harness/roofline.ts';
+import { pythonMissing } from './helpers.ts';
+
+test('sampleStats: median, MAD, percentiles, outliers and the noise warning', () => {
+  const s = sampleStats([5, 1, 2, 3, 4, 100]);
+  assert.equal(s.medianMs, 3.5);
+  assert.equal(s.madMs, 1.5);
+  assert.equal(s.p90Ms, 100);
+  assert.equal(s.outliers, 1);
+  assert.equal(s.sampleCount, 6);
+  assert.match(s.noiseWarning!, /MAD 42\.9% of the median/);
+  assert.equal(sampleStats([2, 2, 2, 2]).noiseWarning, undefined);
+  assert.throws(() => sampleStats([]), /no samples/);
+});
+
+test('measure times synchronous and asynchronous functions and reports the cold call', async () => {
+  let calls = 0;
+  const m = await measure(() => { calls++; }, { minTimeMs: 5, minSamples: 5, warmupMs: 1 });
+  assert.ok(m.sampleCount >= 5 && calls > m.sampleCount);
+  assert.ok(m.coldMs >= 0 && m.medianMs >= 0);
+  const a = await measure(() => new Promise((r) => setTimeout(r, 2)), { minTimeMs: 10, minSamples: 3, warmupMs: 1 });
+  assert.ok(a.medianMs >= 1.5, `a 2 ms timer measured ${a.medianMs} ms`);
+});
+
+test('roofline copies report bytes and bandwidth', async () => {
+  for (const m of [await measureTypedArrayCopy(1 << 20, 20), await measureWasmCopy(1 << 20, 20)]) {
+    assert.equal(m.bytes, 1 << 20);
+    assert.ok(m.gbPerS > 0.1, `${m.method}: ${m.gbPerS} GB/s`);
+  }
+});
+
+test('PyTorch anchors come back with the same statistics, or a reason', { skip: pythonMissing('torch') }, async () => {
+  const r = await runTorchAnchors({ shapes: [[2, 64, 8, 8]], ratio: 16, threads: 1, minTimeMs: 20, device: 'all' });
+  assert.ok(r.available, r.available ? '' : r.reason);
+  const eager = r.rows.find((x) => x.device === 'cpu' && x.variant === 'eager');
+  assert.ok(eager?.available && eager.stats.sampleCount >= 10);
+  const compile = r.rows.find((x) => x.device === 'cpu' && x.variant === 'compile');
+  assert.ok(compile, 'a torch.compile row, measured or unavailable');
+  if (!compile.available) assert.match(compile.reason, /torch\.compile/);
+  if (!r.cuda) assert.ok(r.rows.some((x) => x.device === 'cuda' && !x.available));
+});
