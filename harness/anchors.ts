@@ -13,8 +13,8 @@ const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 't
 
 /** One PyTorch row: measured, or unavailable with the reason (e.g. no torch.compile in torch 1.13). */
 export type AnchorRow =
-  | { device: 'cpu' | 'cuda'; variant: string; shape: number[]; available: true; stats: Omit<Measurement, 'coldMs'> }
-  | { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; available: false; reason: string };
+  | { device: 'cpu' | 'cuda'; variant: string; shape: number[]; ratio: number; available: true; stats: Omit<Measurement, 'coldMs'> }
+  | { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; ratio?: number; available: false; reason: string };
 
 /** The anchor run: PyTorch's version and thread count, and its rows; or why it could not run. */
 export type AnchorResult =
@@ -24,7 +24,7 @@ export type AnchorResult =
 export interface AnchorOptions {
   /** [N, C, H, W] shapes. */
   shapes: number[][];
-  ratio: number;
+  ratios: number[];
   /** Intra-op threads for PyTorch: match the implementation's thread count. */
   threads: number;
   minTimeMs: number;
@@ -33,11 +33,11 @@ export interface AnchorOptions {
   timeoutMs?: number;
 }
 
-interface RawRow { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; available: boolean; reason?: string; samplesMs?: number[] }
+interface RawRow { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; ratio?: number; available: boolean; reason?: string; samplesMs?: number[] }
 
 /** Runs the PyTorch anchors; never throws (a failure is an unavailable result with its reason). */
 export function runTorchAnchors(o: AnchorOptions): Promise<AnchorResult> {
-  const args = [SCRIPT, '--shapes', o.shapes.map((s) => s.join('x')).join(','), '--ratio', String(o.ratio),
+  const args = [SCRIPT, '--shapes', o.shapes.map((s) => s.join('x')).join(','), '--ratios', o.ratios.join(','),
     '--threads', String(o.threads), '--min-time', String(o.minTimeMs / 1000), '--device', o.device];
   const installHint = 'apt-get install -y python3-torch (Debian), or set SE_BENCH_PYTHON to an interpreter with torch';
   return new Promise((resolve) => {
@@ -63,9 +63,9 @@ export function runTorchAnchors(o: AnchorOptions): Promise<AnchorResult> {
           resolve({ available: false, reason: raw.reason ?? 'torch unavailable', installHint: raw.installHint ?? installHint });
           return;
         }
-        const rows = raw.rows.map((r): AnchorRow => (r.available && r.samplesMs && r.variant && r.shape
-          ? { device: r.device, variant: r.variant, shape: r.shape, available: true, stats: sampleStats(r.samplesMs) }
-          : { device: r.device, variant: r.variant, shape: r.shape, available: false, reason: r.reason ?? 'not measured' }));
+        const rows = raw.rows.map((r): AnchorRow => (r.available && r.samplesMs && r.variant && r.shape && r.ratio !== undefined
+          ? { device: r.device, variant: r.variant, shape: r.shape, ratio: r.ratio, available: true, stats: sampleStats(r.samplesMs) }
+          : { device: r.device, variant: r.variant, shape: r.shape, ratio: r.ratio, available: false, reason: r.reason ?? 'not measured' }));
         resolve({ available: true, torch: raw.torch, threads: raw.threads, cuda: raw.cuda, rows });
       } catch (e) {
         resolve({ available: false, reason: `unreadable output from ${SCRIPT}: ${(e as Error).message}`, installHint });

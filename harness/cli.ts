@@ -26,12 +26,14 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   conformance: {
     summary: 'check implementations against the golden tensors (the CI gate)',
-    usage: 'conformance [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json]',
+    usage: 'conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json]',
     options: CONFORMANCE_OPTIONS, run: conformanceCommand,
   },
   bench: {
-    summary: 'time SE blocks on each available implementation (ResNet-50 stage shapes by default)',
-    usage: 'bench [--impl=a,b] [--case=glob,...] [--quick] [--min-time=MS] [--out=DIR] [--json]',
+    summary: 'SE block throughput, network latency and SE overhead, reduction-ratio sweep, PyTorch anchors; results JSON + CSV',
+    usage: 'bench [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--batch=8] [--ratios=2,4,8,16,32] '
+      + '[--model=resnet50,se-resnet50|none] [--net-batch=1] [--resolution=224] [--quick] [--min-time=MS] [--min-samples=N] '
+      + '[--torch-threads=1] [--no-torch] [--out=DIR] [--compare=BASELINE.json [--max-slowdown=10%]] [--json]',
     options: BENCH_OPTIONS, run: benchCommand,
   },
   count: {
@@ -49,6 +51,11 @@ const COMMANDS: Record<string, Command> = {
     usage: 'paper [--json]', options: PAPER_OPTIONS, run: paperCommand,
   },
   list: { summary: 'list golden cases and implementations', usage: 'list [--json]', options: LIST_OPTIONS, run: listCommand },
+  devices: {
+    summary: 'per device (cpu, webgpu, gpu, browser): available or why not, its implementations, the WebGPU adapter',
+    usage: 'devices [--json]', options: { json: { type: 'boolean' } },
+    run: async (values) => (await import('./commands/devices.ts')).devicesCommand(values),
+  },
   golden: {
     summary: 'regenerate golden/ with PyTorch, or --check that it reproduces byte for byte',
     usage: 'golden [--check]', options: GOLDEN_OPTIONS, run: goldenCommand,

@@ -1,6 +1,6 @@
 /** Text, CSV and JSON renderings of a network count (`se-bench count`). */
 import type { LayerRow, NetworkCount, Overhead } from './count.ts';
-import { toCsv } from './csv.ts';
+import { stringify } from 'csv-stringify/sync';
 
 /** 1234567 -> "1,234,567". */
 export function grouped(n: number): string {
@@ -69,10 +69,9 @@ export function formatSummary(c: NetworkCount, o?: Overhead): string {
 
 /** One CSV row per layer (containers included, `depth` says which is which). */
 export function countCsv(c: NetworkCount): string {
-  return toCsv(
-    ['model', 'resolution', 'layer', 'type', 'depth', 'input_shape', 'output_shape', 'params', 'macs',
-      'se_squeeze_ops', 'se_activation_ops', 'se_gate_ops', 'se_bias_ops', 'se_scale_ops'],
-    c.rows.map((r) => [c.model, c.resolution, r.name, r.type, r.depth, shape(r.inputShape), shape(r.outputShape), r.params, r.macs,
-      r.seOps.squeeze, r.seOps.activation, r.seOps.gate, r.seOps.bias, r.seOps.scale]),
-  );
+  const columns = ['model', 'resolution', 'layer', 'type', 'depth', 'input_shape', 'output_shape', 'params', 'macs',
+    'se_squeeze_ops', 'se_activation_ops', 'se_gate_ops', 'se_bias_ops', 'se_scale_ops'];
+  const rows = c.rows.map((r) => [c.model, c.resolution, r.name, r.type, r.depth, shape(r.inputShape), shape(r.outputShape), r.params, r.macs,
+    r.seOps.squeeze, r.seOps.activation, r.seOps.gate, r.seOps.bias, r.seOps.scale]);
+  return stringify(rows, { header: true, columns, escape_formulas: true });
 }

@@ -1,10 +1,12 @@
 /** The default registry: every implementation the harness knows, by name. */
 import { ReferenceImplementation } from './reference/index.ts';
 import { Registry } from './registry.ts';
+import { tfjsImplementations } from './tfjs/index.ts';
 
-/** Builds the registry of all known implementations (available or not). */
+/** Builds the registry of all known implementations (available or not); backends start lazily, in probe. */
 export function defaultRegistry(): Registry {
   const registry = new Registry();
   registry.register(new ReferenceImplementation());
+  for (const impl of tfjsImplementations()) registry.register(impl);
   return registry;
 }

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # One-time set-up on Debian 12: system packages (as root, or through sudo) and npm dependencies.
 #   python3-torch, python3-torchvision: PyTorch for `npm run golden` and its byte-for-byte reproduction test.
+#   chromium, libvulkan1: SwiftShader's Vulkan ICD (shipped by chromium) and the Vulkan loader, so WebGPU in
+#     Node (Dawn) has a software adapter on machines without a GPU (device "webgpu"); chromium also serves browser runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PACKAGES=(python3-torch python3-torchvision python3-numpy)
+APT_PACKAGES=(python3-torch python3-torchvision python3-numpy chromium libvulkan1)
 if [ "${SE_BENCH_SKIP_APT:-0}" != 1 ]; then
   SUDO=""
   if [ "$(id -u)" != 0 ]; then

@@ -2,7 +2,7 @@
 """PyTorch anchor timings for SE blocks: the same shapes as se-bench's, on this
 machine, in the same run, so ratios against PyTorch are measured side by side.
 
-    /usr/bin/python3 scripts/torch_anchor.py --shapes 8x256x56x56,8x512x28x28 [--ratio 16]
+    /usr/bin/python3 scripts/torch_anchor.py --shapes 8x256x56x56,8x512x28x28 [--ratios 16,8]
         [--threads 1] [--min-time 0.5] [--device cpu|cuda|all]
 
 Prints one JSON document: torch version, threads, and per (shape, variant) the
@@ -55,7 +55,7 @@ def time_fn(fn, sync, min_time):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shapes", required=True, help="comma-separated NxCxHxW")
-    ap.add_argument("--ratio", type=int, default=16)
+    ap.add_argument("--ratios", default="16", help="comma-separated reduction ratios")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--min-time", type=float, default=0.5, help="seconds per measurement")
     ap.add_argument("--device", choices=["cpu", "cuda", "all"], default="cpu")
@@ -69,21 +69,22 @@ def main():
             rows.append(dict(device="cuda", available=False, reason="torch.cuda.is_available() is False (no CUDA GPU or a CPU-only torch build)"))
             continue
         sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
-        for text in args.shapes.split(","):
-            shape = [int(v) for v in text.lower().split("x")]
-            torch.manual_seed(0)
-            model = SE(shape[1], args.ratio).to(dev).eval()
-            x = torch.rand(*shape, device=dev)
-            variants = [("eager", model)]
-            if has_compile:
-                variants.append(("compile", torch.compile(model)))
-            with torch.no_grad():
-                for name, m in variants:
-                    rows.append(dict(device=dev, variant=name, shape=shape, available=True,
-                                     samplesMs=time_fn(lambda: m(x), sync, args.min_time)))
-            if not has_compile:
-                rows.append(dict(device=dev, variant="compile", shape=shape, available=False,
-                                 reason=f"torch {torch.__version__} has no torch.compile (added in 2.0)"))
+        for ratio in [int(r) for r in args.ratios.split(",")]:
+            for text in args.shapes.split(","):
+                shape = [int(v) for v in text.lower().split("x")]
+                torch.manual_seed(0)
+                model = SE(shape[1], ratio).to(dev).eval()
+                x = torch.rand(*shape, device=dev)
+                variants = [("eager", model)]
+                if has_compile:
+                    variants.append(("compile", torch.compile(model)))
+                with torch.no_grad():
+                    for name, m in variants:
+                        rows.append(dict(device=dev, variant=name, shape=shape, ratio=ratio, available=True,
+                                         samplesMs=time_fn(lambda: m(x), sync, args.min_time)))
+                if not has_compile:
+                    rows.append(dict(device=dev, variant="compile", shape=shape, ratio=ratio, available=False,
+                                     reason=f"torch {torch.__version__} has no torch.compile (added in 2.0)"))
     print(json.dumps(dict(available=True, torch=torch.__version__, threads=torch.get_num_threads(),
                           cuda=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None, rows=rows)))
 

@@ -47,18 +47,46 @@ test('conformance text output is a case x implementation table', () => {
   assert.match(r.stdout, /OK: 6 pass/);
 });
 
-test('bench --quick writes results JSON and prints figures', () => {
+test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad options exit 2 before work', () => {
   const out = mkdtempSync(join(tmpdir(), 'se-bench-bench-'));
   try {
-    const r = cli('bench', '--quick', '--min-time=20', '--case=awkward-batch5-c32-r4', `--out=${out}`);
+    const r = cli('bench', '--quick', '--impl=reference,tfjs-wasm', '--case=se/stage5*,net/resnet50/*', '--no-torch', '--min-time=20', '--resolution=32', `--out=${out}`);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stderr, /awkward-batch5-c32-r4\s+reference\s+5x32x6x6\s+median [\d.]+ ms/);
+    assert.match(r.stderr, /validation tfjs-wasm: pass on \d+ golden cases/);
+    assert.match(r.stderr, /se\/stage5-2048x7x7\/b2\/r16 tfjs-wasm: median [\d.]+ ms/);
+    assert.match(r.stdout, /SE blocks, r = 16/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    assert.equal(results.rows[0].status, 'ok');
-    assert.ok(results.rows[0].measurement.samplesMs.length >= 10);
-    assert.equal(results.rows[0].bytes, 2 * 4 * 5 * 32 * 6 * 6);
+    assert.equal(results.schema, 'se-bench/results@1');
+    assert.ok(results.finishedAt);
+    const wasm = results.rows.find((x: { impl: string; kind: string }) => x.impl === 'tfjs-wasm' && x.kind === 'se-block');
+    assert.equal(wasm.status, 'ok');
+    assert.equal(wasm.bytes, 2 * 4 * 2 * 2048 * 7 * 7);
+    assert.ok(wasm.checkRatio < 1 && wasm.rooflinePct > 0 && wasm.measurement.samplesMs.length >= 5);
+    const net = results.rows.find((x: { kind: string; impl: string }) => x.kind === 'network' && x.impl === 'reference');
+    assert.equal(net.status, 'ok');
+    assert.equal(net.params, 25_557_032);
+    assert.ok(results.roofline.length >= 2);
+    const csv = readFileSync(join(out, 'results.csv'), 'utf8').split('\n');
+    assert.match(csv[0]!, /^workload,kind,impl,device,precision,layout,shape,ratio,model,status,message,median_ms,/);
+    assert.equal(csv.filter(Boolean).length, results.rows.length + 1);
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+  const bad: [string[], RegExp][] = [
+    [['--device=tpu'], /unknown device "tpu"; valid devices: cpu, webgpu, gpu, browser, all/],
+    [['--batch=0'], /--batch must be a positive integer, got "0"/],
+    [['--ratios=abc'], /--ratios must be a positive integer, got "abc"/],
+    [['--ratios=512'], /ratio 512 is larger than the 256 channels of stage 2/],
+    [['--model=vgg'], /unknown model "vgg"; valid models: resnet50, /],
+    [['--impl=tfjs-tpu'], /unknown implementation "tfjs-tpu"/],
+    [['--case=nothing*'], /no workload matches "nothing\*"; valid workloads: se\/stage2-256x56x56\/b8\/r2, /],
+    [['--compare=/nonexistent.json'], /--compare: \/nonexistent.json does not exist/],
+    [['--max-slowdown=5%'], /--max-slowdown needs --compare/],
+  ];
+  for (const [args, re] of bad) {
+    const b = cli('bench', ...args);
+    assert.equal(b.status, 2, `${args.join(' ')}: ${b.stderr}`);
+    assert.match(b.stderr, re);
   }
 });
 

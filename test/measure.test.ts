@@ -34,10 +34,11 @@ test('roofline copies report bytes and bandwidth', async () => {
 });
 
 test('PyTorch anchors come back with the same statistics, or a reason', { skip: pythonMissing('torch') }, async () => {
-  const r = await runTorchAnchors({ shapes: [[2, 64, 8, 8]], ratio: 16, threads: 1, minTimeMs: 20, device: 'all' });
+  const r = await runTorchAnchors({ shapes: [[2, 64, 8, 8]], ratios: [16, 4], threads: 1, minTimeMs: 20, device: 'all' });
   assert.ok(r.available, r.available ? '' : r.reason);
-  const eager = r.rows.find((x) => x.device === 'cpu' && x.variant === 'eager');
-  assert.ok(eager?.available && eager.stats.sampleCount >= 10);
+  const eager = r.rows.filter((x) => x.device === 'cpu' && x.variant === 'eager');
+  assert.deepEqual(eager.map((x) => x.ratio), [16, 4]);
+  assert.ok(eager.every((x) => x.available && x.stats.sampleCount >= 10));
   const compile = r.rows.find((x) => x.device === 'cpu' && x.variant === 'compile');
   assert.ok(compile, 'a torch.compile row, measured or unavailable');
   if (!compile.available) assert.match(compile.reason, /torch\.compile/);

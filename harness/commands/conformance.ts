@@ -1,26 +1,32 @@
-/** `se-bench conformance [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json]` */
+/** `se-bench conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json]` */
 import { defaultRegistry } from '../../impls/index.ts';
 import { runConformance } from '../conformance.ts';
 import { formatConformance } from '../conformance-table.ts';
+import { parseDevices, selectImplementations } from '../devices.ts';
 import { GoldenSet } from '../golden.ts';
 import { toJson } from '../json.ts';
 import { optionalList, selectByGlobs, selectByNames, splitList } from '../select.ts';
 
+/** Options of `conformance`, for parseArgs. */
 export const CONFORMANCE_OPTIONS = {
   impl: { type: 'string' },
   case: { type: 'string' },
   expect: { type: 'string' },
   json: { type: 'boolean' },
+  device: { type: 'string' },
 } as const;
 
-export async function conformanceCommand(values: { impl?: string; case?: string; expect?: string; json?: boolean }): Promise<number> {
-  const registry = defaultRegistry();
-  const impls = selectByNames(registry.names(), optionalList(values.impl), 'implementation');
+/** Runs the gate over the selected devices, implementations and cases; exit 0 when every cell passes and every expected implementation ran. */
+export async function conformanceCommand(values: { device?: string; impl?: string; case?: string; expect?: string; json?: boolean }): Promise<number> {
+  const full = defaultRegistry();
+  const { registry, names: impls, notes } = selectImplementations(full, parseDevices(values.device), optionalList(values.impl));
   // Expected implementations (CI names them) must run: their skip is a failure, not a silent pass.
+  // Names are checked against every implementation, so one list serves runs on different devices.
   const expectList = splitList(values.expect ?? process.env.SE_BENCH_EXPECT ?? '');
-  const expected = expectList.length ? selectByNames(registry.names(), expectList, 'implementation').filter((n) => impls.includes(n)) : [];
+  const expected = expectList.length ? selectByNames(full.names(), expectList, 'implementation').filter((n) => impls.includes(n)) : [];
   const golden = new GoldenSet();
   const cases = selectByGlobs(golden.ids(), optionalList(values.case), 'case');
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
   const report = await runConformance({
     registry, golden, impls, cases, expected,
     onCell: process.stderr.isTTY ? (c) => process.stderr.write(`\r\x1b[K${c.caseId} x ${c.impl}: ${c.status}`) : undefined,

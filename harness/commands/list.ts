@@ -4,8 +4,10 @@ import { GoldenSet } from '../golden.ts';
 import { toJson } from '../json.ts';
 import { shapeText } from '../tensor.ts';
 
+/** Options of `list`, for parseArgs. */
 export const LIST_OPTIONS = { json: { type: 'boolean' } } as const;
 
+/** Prints golden cases and implementations (probing each; backends that start lazily start here). */
 export async function listCommand(values: { json?: boolean }): Promise<number> {
   const golden = new GoldenSet();
   const cases = golden.manifest.cases.map((c) => ({ id: c.id, kind: c.kind, input: c.tensors.input.shape, params: c.params, source: c.source }));
@@ -19,7 +21,7 @@ export async function listCommand(values: { json?: boolean }): Promise<number> {
   }
   const out = [`golden cases (${cases.length}; filter with --case=GLOB):`];
   for (const c of cases) out.push(`  ${c.id.padEnd(36)} ${c.kind.padEnd(10)} ${shapeText(c.input).padEnd(15)} ${String(c.params).padStart(7)} params  ${c.source}`);
-  out.push('', 'implementations (select with --impl=NAME,...):');
+  out.push('', 'implementations (select with --impl=NAME,... or by device with --device=cpu,webgpu,gpu,browser; details: se-bench devices):');
   for (const i of implementations) {
     const state = i.available ? `available${i.detail ? ` (${i.detail})` : ''}` : `unavailable: ${i.reason}; to enable: ${i.installHint}`;
     out.push(`  ${i.name.padEnd(14)} ${i.device.padEnd(8)} ${i.precision} ${i.layout}  ${i.description}; ${state}`);

@@ -1,0 +1,133 @@
+/**
+ * `bench` options resolved once into a BenchPlan, every bad value rejected
+ * with a specific message (exit 2) before any work starts.
+ */
+import { parseDevices } from '../devices.ts';
+import { MODEL_NAMES } from '../network.ts';
+import { positiveInt } from '../network-options.ts';
+import { selectByGlobs, splitList, UsageError } from '../select.ts';
+import type { DeviceKind } from '../../impls/interface.ts';
+
+/** parseArgs table of `bench`. */
+export const BENCH_OPTIONS = {
+  device: { type: 'string' },
+  impl: { type: 'string' },
+  case: { type: 'string' },
+  batch: { type: 'string' },
+  ratios: { type: 'string' },
+  model: { type: 'string' },
+  'net-batch': { type: 'string' },
+  resolution: { type: 'string' },
+  quick: { type: 'boolean' },
+  'min-time': { type: 'string' },
+  'min-samples': { type: 'string' },
+  'torch-threads': { type: 'string' },
+  'no-torch': { type: 'boolean' },
+  out: { type: 'string' },
+  compare: { type: 'string' },
+  'max-slowdown': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export type BenchValues = { [K in keyof typeof BENCH_OPTIONS]?: (typeof BENCH_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** The ResNet-50 stage output shapes [C, H, W], by paper stage number. */
+export const STAGE_SHAPES: Record<number, [number, number, number]> = { 2: [256, 56, 56], 3: [512, 28, 28], 4: [1024, 14, 14], 5: [2048, 7, 7] };
+
+/** One thing to time; `id` is stable across runs (baseline matching, --case globs). */
+export type Workload =
+  | { kind: 'se-block'; id: string; stage: number; shape: [number, number, number, number]; ratio: number }
+  | { kind: 'network'; id: string; model: string; batch: number; resolution: number; ratio?: number };
+
+/** Every workload the options describe: SE blocks (stage x batch x ratio), networks (model x batch, SE models x ratio). */
+export function workloadsFor(stages: number[], batches: number[], ratios: number[], models: string[], netBatches: number[], resolution: number): Workload[] {
+  const out: Workload[] = [];
+  for (const ratio of ratios) {
+    for (const stage of stages) {
+      const [c, h, w] = STAGE_SHAPES[stage]!;
+      for (const n of batches) out.push({ kind: 'se-block', id: `se/stage${stage}-${c}x${h}x${w}/b${n}/r${ratio}`, stage, shape: [n, c, h, w], ratio });
+    }
+  }
+  for (const model of models) {
+    for (const batch of netBatches) {
+      const rs = model.startsWith('se-') ? ratios : [undefined];
+      for (const ratio of rs) {
+        const name = ratio === undefined ? model : `${model}-r${ratio}`;
+        out.push({ kind: 'network', id: `net/${name}/${resolution}/b${batch}`, model, batch, resolution, ...(ratio === undefined ? {} : { ratio }) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Everything a bench run does, resolved. */
+export interface BenchPlan {
+  devices: DeviceKind[] | undefined;
+  impls: string[] | undefined;
+  /** What is timed, after the --case filter. */
+  workloads: Workload[];
+  ratios: number[];
+  resolution: number;
+  quick: boolean;
+  minTimeMs: number;
+  minSamples: number;
+  /** Network measurements are long: fewer samples, same statistics. */
+  netMinSamples: number;
+  torch: { threads: number } | undefined;
+  out: string | undefined;
+  compare: { path: string; maxSlowdownPct: number } | undefined;
+  json: boolean;
+}
+
+function intList(option: string, value: string | undefined, fallback: number[]): number[] {
+  if (value === undefined) return fallback;
+  const parts = splitList(value);
+  if (parts.length === 0) throw new UsageError(`--${option} is empty; give a comma-separated list of positive integers`);
+  return [...new Set(parts.map((p) => positiveInt(option, p)))];
+}
+
+function percent(option: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)%?$/.exec(value.trim());
+  if (!m) throw new UsageError(`--${option} must be a percentage such as 10%, got "${value}"`);
+  return Number(m[1]);
+}
+
+function filterWorkloads(all: Workload[], globs: string | undefined): Workload[] {
+  if (globs === undefined) return all;
+  const ids = selectByGlobs(all.map((w) => w.id), splitList(globs), 'workload');
+  return all.filter((w) => ids.includes(w.id));
+}
+
+/** Resolves and validates the options; throws UsageError naming the bad value. */
+export function benchPlan(v: BenchValues): BenchPlan {
+  const quick = v.quick ?? false;
+  const stages = [2, 3, 4, 5];
+  const batches = intList('batch', v.batch, quick ? [2] : [8]);
+  const ratios = intList('ratios', v.ratios, quick ? [16] : [2, 4, 8, 16, 32]);
+  for (const r of ratios) {
+    const c = STAGE_SHAPES[2]![0];
+    if (r > c) throw new UsageError(`--ratios: ratio ${r} is larger than the ${c} channels of stage 2 (the smallest SE block), whose hidden width would be 0; use ratios up to ${c}`);
+  }
+  const models = v.model === undefined ? ['resnet50', 'se-resnet50'] : splitList(v.model);
+  if (v.model !== undefined && models.length === 0) throw new UsageError(`--model is empty; give one or more of ${MODEL_NAMES.join(', ')}, or --model=none`);
+  const netModels = models.length === 1 && models[0] === 'none' ? [] : models;
+  for (const m of netModels) if (!MODEL_NAMES.includes(m)) throw new UsageError(`unknown model "${m}"; valid models: ${MODEL_NAMES.join(', ')}, none`);
+  const resolution = v.resolution === undefined ? (quick ? 64 : 224) : positiveInt('resolution', v.resolution);
+  const minTimeMs = v['min-time'] === undefined ? (quick ? 50 : 400) : Number(v['min-time']);
+  if (!Number.isFinite(minTimeMs) || minTimeMs <= 0) throw new UsageError(`--min-time must be a positive number of milliseconds, got "${v['min-time']}"`);
+  const maxSlowdown = v['max-slowdown'];
+  if (maxSlowdown !== undefined && v.compare === undefined) throw new UsageError('--max-slowdown needs --compare=BASELINE.json');
+  return {
+    devices: parseDevices(v.device),
+    impls: v.impl === undefined ? undefined : splitList(v.impl),
+    workloads: filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), resolution), v.case),
+    ratios, resolution,
+    quick, minTimeMs,
+    minSamples: v['min-samples'] === undefined ? (quick ? 5 : 10) : positiveInt('min-samples', v['min-samples']),
+    netMinSamples: quick ? 2 : 5,
+    torch: v['no-torch'] ? undefined : { threads: v['torch-threads'] === undefined ? 1 : positiveInt('torch-threads', v['torch-threads']) },
+    out: v.out,
+    compare: v.compare === undefined ? undefined : { path: v.compare, maxSlowdownPct: maxSlowdown === undefined ? 10 : percent('max-slowdown', maxSlowdown) },
+    json: v.json ?? false,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * Benchmark results: a versioned JSON document rewritten (atomically) after
+ * every measurement, and a CSV with one row per measurement, so an interrupted
+ * run keeps everything measured so far. Exporters are separate from measuring.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
+import type { AnchorResult } from '../anchors.ts';
+import type { ImplStatus } from '../conformance.ts';
+import type { Environment } from '../environment.ts';
+import { toJson } from '../json.ts';
+import type { Measurement } from '../measure.ts';
+import type { CopyMeasurement } from '../roofline.ts';
+
+/** Schema id of results.json; bump on incompatible changes. */
+export const RESULTS_SCHEMA = 'se-bench/results@1';
+
+export type RowStatus = 'ok' | 'invalid' | 'failed' | 'skipped';
+
+/** One measurement (or why there is none). */
+export interface BenchRow {
+  /** Workload id (`se/stage2-256x56x56/b8/r16`, `net/se-resnet50-r16/224/b1`, `torch/...`). */
+  workload: string;
+  kind: 'se-block' | 'network' | 'torch';
+  impl: string;
+  device: string;
+  precision: string;
+  layout: string;
+  /** Input shape [N, C, H, W]. */
+  shape: number[];
+  ratio?: number;
+  model?: string;
+  status: RowStatus;
+  message?: string;
+  measurement?: Omit<Measurement, 'coldMs'> & { coldMs?: number };
+  imagesPerS?: number;
+  /** SE blocks: bytes an SE block must move (input read once, output written once) and the rate achieved. */
+  bytes?: number;
+  gbPerS?: number;
+  /** SE blocks: copy time of `bytes` / SE time, percent: how close to the memory roofline. */
+  rooflinePct?: number;
+  /** SE blocks: worst error against the float64 reference on this very input, share of the fp32 tolerance. */
+  checkRatio?: number;
+  /** Networks: exact cost of the model (count.ts), per image. */
+  params?: number;
+  macs?: number;
+  flops?: number;
+}
+
+/** The whole results document. */
+export interface BenchResults {
+  schema: typeof RESULTS_SCHEMA;
+  createdAt: string;
+  finishedAt?: string;
+  /** Set when the run was stopped (Ctrl-C) before the end. */
+  interrupted?: boolean;
+  plan: unknown;
+  environment: Environment & { packages: Record<string, string> };
+  implementations: ImplStatus[];
+  /** Golden conformance per implementation before any of its numbers count. */
+  validation: Record<string, { status: 'pass' | 'fail'; cases: number; failures: string[] }>;
+  /** Copy bandwidth at each SE block size (CPU), the roofline. */
+  roofline: CopyMeasurement[];
+  torch?: Omit<Extract<AnchorResult, { available: true }>, 'rows'> | Extract<AnchorResult, { available: false }>;
+  rows: BenchRow[];
+}
+
+/** CSV columns, in order; documented in reports/README.md. */
+export const CSV_COLUMNS = [
+  'workload', 'kind', 'impl', 'device', 'precision', 'layout', 'shape', 'ratio', 'model', 'status', 'message',
+  'median_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'rme_pct', 'samples', 'outliers', 'cold_ms', 'images_per_s', 'bytes', 'gb_per_s',
+  'roofline_pct', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
+] as const;
+
+function csvRow(r: BenchRow): unknown[] {
+  const m = r.measurement;
+  return [r.workload, r.kind, r.impl, r.device, r.precision, r.layout, r.shape.join('x'), r.ratio, r.model, r.status, r.message,
+    m?.medianMs, m?.p90Ms, m?.p99Ms, m?.madMs, m?.rmePct, m?.sampleCount, m?.outliers, m?.coldMs, r.imagesPerS, r.bytes, r.gbPerS,
+    r.rooflinePct, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
+}
+
+/** CSV text of the rows; text cells that could run as spreadsheet formulas are escaped. */
+export function resultsCsv(rows: BenchRow[]): string {
+  return stringify(rows.map(csvRow), { header: true, columns: [...CSV_COLUMNS], escape_formulas: true });
+}
+
+function atomicWrite(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** Writes results.json and results.csv into `dir`. */
+export function writeResults(dir: string, results: BenchResults): { json: string; csv: string } {
+  const json = `${dir}/results.json`;
+  const csv = `${dir}/results.csv`;
+  atomicWrite(json, `${toJson(results)}\n`);
+  atomicWrite(csv, resultsCsv(results.rows));
+  return { json, csv };
+}

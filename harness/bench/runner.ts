@@ -1,0 +1,241 @@
+/**
+ * The benchmark engine: probe and validate implementations against golden,
+ * measure the roofline and PyTorch anchors, then time each workload on each
+ * valid implementation, writing results after every measurement. A failing
+ * measurement (an error, out of memory) is recorded and the run goes on.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../../impls/interface.ts';
+import { ReferenceImplementation } from '../../impls/reference/index.ts';
+import { runTorchAnchors } from '../anchors.ts';
+import { compareTensors } from '../compare.ts';
+import { checkCase, type ImplStatus } from '../conformance.ts';
+import { countNetwork } from '../count.ts';
+import { readEnvironment } from '../environment.ts';
+import { GOLDEN_DIR, GoldenSet } from '../golden.ts';
+import { measure } from '../measure.ts';
+import { cpuRoofline } from '../roofline.ts';
+import { fromLayout, toLayout, type Tensor } from '../tensor.ts';
+import { toleranceFor } from '../tolerances.ts';
+import type { BenchPlan, Workload } from './options.ts';
+import { packageVersions } from './packages.ts';
+import { progressReporter } from './progress.ts';
+import { RESULTS_SCHEMA, writeResults, type BenchResults, type BenchRow } from './results.ts';
+import { networkInputs, seBlockInputs } from './workloads.ts';
+
+/** What the runner needs from the command: the selected implementations and a log sink. */
+export interface RunContext {
+  impls: SeImplementation[];
+  log: (line: string) => void;
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function statuses(impls: SeImplementation[]): Promise<ImplStatus[]> {
+  const out: ImplStatus[] = [];
+  for (const impl of impls) {
+    const a = await impl.probe();
+    out.push({
+      name: impl.name, device: impl.device, precision: impl.precision, layout: impl.layout, available: a.available, expected: false,
+      ...(a.available ? { detail: a.detail } : { reason: a.reason, installHint: a.installHint }),
+    });
+  }
+  return out;
+}
+
+/** Golden conformance of each available implementation on the case kinds the plan times. */
+async function validate(impls: SeImplementation[], plan: BenchPlan, results: BenchResults, log: (l: string) => void): Promise<void> {
+  const golden = new GoldenSet();
+  const kinds = new Set<string>();
+  if (plan.workloads.some((w) => w.kind === 'se-block')) kinds.add('se');
+  if (plan.workloads.some((w) => w.kind === 'network')) kinds.add('network');
+  const cases = golden.manifest.cases.filter((c) => kinds.has(c.kind)).map((c) => c.id);
+  for (const impl of impls) results.validation[impl.name] = { status: 'pass', cases: 0, failures: [] };
+  for (const id of cases) {
+    const loaded = golden.load(id);
+    for (const impl of impls) {
+      if (loaded.case.kind === 'network' && !impl.prepareNetwork) continue;
+      const cell = await checkCase(impl, loaded);
+      const v = results.validation[impl.name]!;
+      v.cases++;
+      if (cell.status !== 'pass') {
+        v.status = 'fail';
+        v.failures.push(`${id}: ${cell.status}${cell.message ? ` (${cell.message})` : ''}`);
+      }
+    }
+  }
+  for (const [name, v] of Object.entries(results.validation)) {
+    log(`validation ${name}: ${v.status} on ${v.cases} golden cases${v.failures.length ? `; ${v.failures.slice(0, 3).join('; ')}` : ''}`);
+  }
+}
+
+function baseRow(w: Workload, impl: SeImplementation): BenchRow {
+  const shape = w.kind === 'se-block' ? [...w.shape] : [w.batch, 3, w.resolution, w.resolution];
+  return {
+    workload: w.id, kind: w.kind, impl: impl.name, device: impl.device, precision: impl.precision, layout: impl.layout, shape,
+    ...(w.ratio === undefined ? {} : { ratio: w.ratio }), ...(w.kind === 'network' ? { model: w.model } : {}), status: 'ok',
+  };
+}
+
+/** Times one SE block workload on one implementation; the output is first checked against the float64 reference. */
+async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 'se-block' }>, ref: { y: Tensor; inputs: ReturnType<typeof seBlockInputs> }, plan: BenchPlan, copyMs: number | undefined, row: BenchRow): Promise<void> {
+  let prepared: PreparedBlock | undefined;
+  try {
+    prepared = await impl.prepareSe(ref.inputs.spec, ref.inputs.weights);
+    const block = prepared;
+    const x = toLayout(ref.inputs.input, impl.layout);
+    const staged = block.stage ? block.stage(x) : x;
+    const first = await block.run(staged);
+    const check = compareTensors(fromLayout(first.y, impl.layout), ref.y, toleranceFor('se-block', impl.precision));
+    row.checkRatio = check.worstRatio;
+    if (!check.ok) {
+      Object.assign(row, { status: 'invalid', message: `output differs from the float64 reference on this input (max abs error ${check.maxAbsErr}); not timed` });
+      return;
+    }
+    const m = await measure(() => block.run(staged), { minTimeMs: plan.minTimeMs, minSamples: plan.minSamples, warmupMs: plan.minTimeMs / 5 });
+    const [n, c, h, wd] = w.shape;
+    row.bytes = 2 * 4 * n * c * h * wd;
+    Object.assign(row, { measurement: m, imagesPerS: (n * 1000) / m.medianMs, gbPerS: row.bytes / (m.medianMs * 1e6) });
+    if (copyMs !== undefined) row.rooflinePct = (100 * copyMs) / m.medianMs;
+  } catch (e) {
+    Object.assign(row, { status: 'failed', message: errorText(e) });
+  } finally {
+    try {
+      await prepared?.dispose();
+    } catch (e) {
+      row.message = `${row.message ?? ''} dispose failed: ${errorText(e)}`.trim();
+    }
+  }
+}
+
+async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 'network' }>, plan: BenchPlan, row: BenchRow): Promise<void> {
+  let prepared: PreparedNetwork | undefined;
+  try {
+    const { net, weights, input } = networkInputs(w);
+    const cost = countNetwork(net, w.resolution);
+    Object.assign(row, { params: cost.params, macs: cost.macs, flops: cost.flops });
+    prepared = await impl.prepareNetwork!(net, weights);
+    const p = prepared;
+    const x = toLayout(input, impl.layout);
+    const m = await measure(() => p.run(x), { minTimeMs: plan.minTimeMs * 2, minSamples: plan.netMinSamples, warmupMs: 0 });
+    Object.assign(row, { measurement: m, imagesPerS: (w.batch * 1000) / m.medianMs });
+  } catch (e) {
+    Object.assign(row, { status: 'failed', message: errorText(e) });
+  } finally {
+    await Promise.resolve(prepared?.dispose()).catch(() => {});
+  }
+}
+
+/** Runs the plan; returns the results and where they were written. */
+export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ results: BenchResults; dir: string }> {
+  const environment = { ...readEnvironment(), packages: packageVersions() };
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const dir = resolve(plan.out ?? join(GOLDEN_DIR, '..', 'reports', `${stamp}-${environment.host}`));
+  mkdirSync(dir, { recursive: true });
+  const results: BenchResults = {
+    schema: RESULTS_SCHEMA, createdAt: new Date().toISOString(), plan, environment,
+    implementations: await statuses(ctx.impls), validation: {}, roofline: [], rows: [],
+  };
+  const save = () => writeResults(dir, results);
+  save();
+  ctx.log(`results: ${join(dir, 'results.json')} (and results.csv), rewritten after every measurement`);
+  const onSigint = () => {
+    results.interrupted = true;
+    save();
+    ctx.log(`\ninterrupted: ${results.rows.length} measurements kept in ${join(dir, 'results.json')}`);
+    process.exit(130);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const available = ctx.impls.filter((i) => results.implementations.find((s) => s.name === i.name)!.available);
+    for (const s of results.implementations.filter((x) => !x.available)) ctx.log(`unavailable ${s.name}: ${s.reason} (to enable: ${s.installHint})`);
+    await validate(available, plan, results, ctx.log);
+    save();
+    const valid = available.filter((i) => results.validation[i.name]!.status === 'pass');
+
+    const blocks = plan.workloads.filter((w): w is Extract<Workload, { kind: 'se-block' }> => w.kind === 'se-block');
+    const copyMs = new Map<number, number>();
+    for (const bytes of new Set(blocks.map((w) => 4 * w.shape.reduce((a, b) => a * b, 1)))) {
+      const r = await cpuRoofline(bytes, plan.minTimeMs / 2);
+      results.roofline.push(...r.all);
+      copyMs.set(2 * bytes, r.best.stats.medianMs);
+    }
+    save();
+
+    const total = plan.workloads.reduce((acc, w) => acc + (w.kind === 'se-block' ? ctx.impls.length : ctx.impls.filter((i) => i.prepareNetwork).length), 0);
+    const progress = progressReporter(total, ctx.log);
+    const push = (row: BenchRow) => {
+      results.rows.push(row);
+      save();
+      progress.done(row);
+    };
+    const reference = new ReferenceImplementation();
+    for (const w of plan.workloads) {
+      if (w.kind === 'se-block') {
+        const inputs = seBlockInputs(w);
+        const refBlock = await reference.prepareSe(inputs.spec, inputs.weights);
+        const refOut = await refBlock.run(inputs.input);
+        for (const impl of ctx.impls) {
+          progress.start(w.id, impl.name);
+          const row = baseRow(w, impl);
+          if (!available.includes(impl)) Object.assign(row, { status: 'skipped', message: 'unavailable here' });
+          else if (!valid.includes(impl)) Object.assign(row, { status: 'invalid', message: 'failed golden conformance; not timed' });
+          else await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, copyMs.get(2 * 4 * w.shape.reduce((a, b) => a * b, 1)), row);
+          push(row);
+        }
+      } else {
+        for (const impl of ctx.impls.filter((i) => i.prepareNetwork)) {
+          progress.start(w.id, impl.name);
+          const row = baseRow(w, impl);
+          if (!available.includes(impl)) Object.assign(row, { status: 'skipped', message: 'unavailable here' });
+          else if (!valid.includes(impl)) Object.assign(row, { status: 'invalid', message: 'failed golden conformance; not timed' });
+          else if (impl.precision === 'fp64' && !plan.impls?.includes(impl.name)) {
+            Object.assign(row, { status: 'skipped', message: 'the float64 reference takes seconds per image; name it in --impl to time it' });
+          } else await timeNetwork(impl, w, plan, row);
+          push(row);
+        }
+      }
+    }
+    progress.finish();
+
+    if (plan.torch && blocks.length) {
+      ctx.log('PyTorch anchors: timing torch on the same SE block shapes');
+      const anchors = await runTorchAnchors({
+        shapes: [...new Set(blocks.map((w) => w.shape.join('x')))].map((s) => s.split('x').map(Number)),
+        ratios: [...new Set(blocks.map((w) => w.ratio))], threads: plan.torch.threads, minTimeMs: plan.minTimeMs, device: 'all',
+      });
+      if (!anchors.available) {
+        results.torch = anchors;
+        ctx.log(`PyTorch anchors unavailable: ${anchors.reason} (to enable: ${anchors.installHint})`);
+      } else {
+        const { rows, ...meta } = anchors;
+        results.torch = meta;
+        for (const a of rows) {
+          const block = blocks.find((w) => a.shape && w.shape.join('x') === a.shape.join('x') && w.ratio === a.ratio);
+          const row: BenchRow = {
+            workload: block ? block.id : `torch/${a.shape?.join('x') ?? ''}`, kind: 'torch', impl: `pytorch-${a.variant ?? 'eager'}-${a.device}`,
+            device: a.device === 'cuda' ? 'gpu' : 'cpu', precision: 'fp32', layout: 'NCHW', shape: a.shape ?? [], status: a.available ? 'ok' : 'skipped',
+            ...(a.ratio === undefined ? {} : { ratio: a.ratio }),
+          };
+          if (!a.available) row.message = a.reason;
+          else {
+            const n = row.shape[0]!;
+            row.bytes = 2 * 4 * row.shape.reduce((x, y) => x * y, 1);
+            Object.assign(row, { measurement: a.stats, imagesPerS: (n * 1000) / a.stats.medianMs, gbPerS: row.bytes / (a.stats.medianMs * 1e6) });
+            const copy = copyMs.get(row.bytes);
+            if (copy !== undefined && a.device === 'cpu') row.rooflinePct = (100 * copy) / a.stats.medianMs;
+            row.message = `torch ${meta.torch}, ${meta.threads} thread(s)`;
+          }
+          results.rows.push(row);
+        }
+        save();
+      }
+    }
+    results.finishedAt = new Date().toISOString();
+    save();
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  return { results, dir };
+}

@@ -1,0 +1,80 @@
+/**
+ * The end-of-run tables: SE block throughput (with % of the copy roofline and
+ * the speed-up over PyTorch eager measured in the same run), the SE overhead
+ * of whole networks next to the paper's ratios, and the reduction-ratio sweep.
+ */
+import { countNetwork } from '../count.ts';
+import { makeNetwork } from '../network.ts';
+import type { BenchResults, BenchRow } from './results.ts';
+
+/** The paper's timing ratios (SE-ResNet-50 / ResNet-50): CPU 1 image 167 / 164 ms; GPU batch 256 forward+backward 209 / 190 ms. */
+export const PAPER_TIMING = { cpu: { plain: 164, se: 167 }, gpu: { plain: 190, se: 209 } };
+/** The paper's SE-ResNet-50 params by reduction ratio, M. */
+const PAPER_RATIO_PARAMS: Record<number, number> = { 2: 45.7, 4: 35.7, 8: 30.7, 16: 28.1, 32: 26.9 };
+
+const ok = (r: BenchRow): boolean => r.status === 'ok' && r.measurement !== undefined;
+const ms = (r: BenchRow | undefined): string => (r && ok(r) ? r.measurement!.medianMs.toFixed(3) : r ? r.status : '-');
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+function seBlockTable(res: BenchResults): string {
+  const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === 16);
+  if (!rows.length) return '';
+  const torch = res.rows.filter((r) => r.kind === 'torch' && r.impl === 'pytorch-eager-cpu' && ok(r));
+  const out: string[][] = [];
+  for (const r of rows) {
+    const t = torch.find((x) => x.workload === r.workload);
+    const vsTorch = ok(r) && t ? `${(t.measurement!.medianMs / r.measurement!.medianMs).toFixed(2)}x` : '-';
+    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', r.rooflinePct !== undefined ? `${r.rooflinePct.toFixed(0)}%` : '', vsTorch]);
+  }
+  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), t.rooflinePct !== undefined ? `${t.rooflinePct.toFixed(0)}%` : '', '1.00x']);
+  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time; speed-up over PyTorch eager CPU, ${res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured'})\n`
+    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'vs torch'], out);
+}
+
+function overheadTable(res: BenchResults): string {
+  const nets = res.rows.filter((r) => r.kind === 'network');
+  const out: string[][] = [];
+  for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === 16)) {
+    const baseName = makeNetwork(se.model!).baseline;
+    const base = nets.find((r) => r.model === baseName && r.impl === se.impl && r.shape.join('x') === se.shape.join('x'));
+    if (!base) continue;
+    const res224 = se.shape[2]!;
+    const cs = countNetwork(makeNetwork(se.model!), res224);
+    const cb = countNetwork(makeNetwork(baseName), res224);
+    const lat = ok(se) && ok(base) ? (se.measurement!.medianMs / base.measurement!.medianMs).toFixed(3) : '-';
+    const paper = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
+    out.push([`${baseName} -> ${se.model} b${se.shape[0]} @${res224}`, se.impl, ms(base), ms(se), lat, (cs.params / cb.params).toFixed(3),
+      (cs.macs / cb.macs).toFixed(4), (cs.flops / cb.flops).toFixed(4), (paper.se / paper.plain).toFixed(3)]);
+  }
+  if (!out.length) return '';
+  return `SE overhead (SE / plain; the paper: CPU 167/164 ms = ${(167 / 164).toFixed(3)}, GPU 209/190 ms = ${(209 / 190).toFixed(3)})\n`
+    + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out);
+}
+
+function sweepTable(res: BenchResults): string {
+  const ratios = [...new Set(res.rows.filter((r) => r.ratio !== undefined && r.kind !== 'torch').map((r) => r.ratio!))].sort((a, b) => a - b);
+  if (ratios.length < 2) return '';
+  const impls = [...new Set(res.rows.filter((r) => r.kind !== 'torch' && r.ratio !== undefined).map((r) => r.impl))];
+  const out: string[][] = [];
+  for (const r of ratios) {
+    const c = countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224);
+    for (const impl of impls) {
+      const blocks = res.rows.filter((x) => x.kind === 'se-block' && x.ratio === r && x.impl === impl);
+      const blockMs = blocks.every(ok) && blocks.length ? blocks.reduce((a, b) => a + b.measurement!.medianMs, 0).toFixed(3) : blocks.length ? 'n/a' : '-';
+      const net = res.rows.find((x) => x.kind === 'network' && x.ratio === r && x.impl === impl);
+      out.push([`r = ${r}`, (c.params / 1e6).toFixed(3), PAPER_RATIO_PARAMS[r]?.toFixed(1) ?? '-', (c.macs / 1e9).toFixed(4), impl, blockMs, ms(net)]);
+    }
+  }
+  return 'Reduction-ratio sweep (SE-ResNet-50 at 224: params, paper params, GMACs; SE block ms summed over the selected stages; network ms)\n'
+    + table(['ratio', 'params M', 'paper M', 'GMACs', 'implementation', 'SE blocks ms', 'network ms'], out);
+}
+
+/** All summary tables, separated by blank lines. */
+export function benchSummary(res: BenchResults): string {
+  return [seBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
+}

@@ -1,0 +1,52 @@
+/**
+ * Inputs and weights for benchmark workloads, drawn from the shared PRNG with
+ * the same per-role ranges as scripts/golden.py's draw_for (He-like conv
+ * weights, BatchNorm statistics near identity), so timed networks see
+ * realistic activations rather than zeros or overflow.
+ */
+import { makeNetwork, networkWeightShapes, type NetworkSpec } from '../network.ts';
+import { uniform } from '../prng.ts';
+import { makeSeSpec, seWeightShapes, type SeSpec } from '../spec.ts';
+import { sizeOf, type Tensor } from '../tensor.ts';
+import type { Weights } from '../../impls/interface.ts';
+import type { Workload } from './options.ts';
+
+const SEED = 9001;
+
+/** (lo, hi) of a parameter's draw by its role; mirrors draw_for in scripts/golden.py. */
+export function drawRange(name: string, shape: readonly number[]): [number, number] {
+  const parts = name.split('.');
+  const leaf = parts.at(-1)!;
+  const parent = parts.at(-2) ?? '';
+  if (leaf === 'running_var' || (leaf === 'weight' && shape.length === 1)) return [0.5, 1.5];
+  if (leaf === 'running_mean' || (leaf === 'bias' && (parent.startsWith('bn') || parent.startsWith('1')))) return [-0.5, 0.5];
+  if (leaf === 'bias') return [-1, 1];
+  const fanIn = shape.slice(1).reduce((a, b) => a * b, 1);
+  const bound = fanIn > 0 ? Math.sqrt(3 / fanIn) : 1;
+  return [-bound, bound];
+}
+
+/** Weights for `shapes` from the PRNG, stream = the weight's name. */
+export function drawWeights(shapes: Record<string, number[]>, seed = SEED): Weights {
+  const out: Weights = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    const [lo, hi] = drawRange(name, shape);
+    out[name] = { shape: [...shape], data: uniform(sizeOf(shape), { seed, stream: name, lo, hi }) };
+  }
+  return out;
+}
+
+/** An SE block workload: spec (r from the workload, the paper's defaults otherwise), weights and input. */
+export function seBlockInputs(w: Extract<Workload, { kind: 'se-block' }>): { spec: SeSpec; weights: Weights; input: Tensor } {
+  const spec = makeSeSpec({ channels: w.shape[1], ratio: w.ratio });
+  const input = { shape: [...w.shape], data: uniform(sizeOf(w.shape), { seed: SEED, stream: `input/${w.id}`, lo: -1, hi: 3 }) };
+  return { spec, weights: drawWeights(seWeightShapes(spec)), input };
+}
+
+/** A network workload: the spec (SE ratio from the workload), weights and an input batch. */
+export function networkInputs(w: Extract<Workload, { kind: 'network' }>): { net: NetworkSpec; weights: Weights; input: Tensor } {
+  const net = w.ratio === undefined ? makeNetwork(w.model) : makeNetwork(w.model, { ratio: w.ratio });
+  const shape = [w.batch, net.inChannels, w.resolution, w.resolution];
+  const input = { shape, data: uniform(sizeOf(shape), { seed: SEED, stream: `input/${w.id}`, lo: -1, hi: 1 }) };
+  return { net, weights: drawWeights(networkWeightShapes(net)), input };
+}

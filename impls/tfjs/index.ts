@@ -1,0 +1,114 @@
+/**
+ * TensorFlow.js implementations: one SE block and one bottleneck written
+ * against the tfjs API (se-ops.ts, bottleneck-ops.ts), registered once per
+ * backend: tfjs-cpu, tfjs-wasm, tfjs-webgpu, tfjs-node, tfjs-node-gpu.
+ * Layout NHWC (tfjs's native one; the harness converts outside timed regions).
+ * Weights are uploaded once in prepare, on the implementation's backend; run
+ * uploads only the input and reads back y and the gate (its sync point).
+ */
+import { bottleneckWeightShapes, checkBottleneckSpec, type BottleneckSpec } from '../../harness/bottleneck.ts';
+import { makeSeSpec, seWeightShapes, type SeSpec } from '../../harness/spec.ts';
+import { dims4, type Tensor } from '../../harness/tensor.ts';
+import { checkWeights } from '../../harness/weights.ts';
+import type * as TfCore from '@tensorflow/tfjs-core';
+import type { Availability, BlockOutput, DeviceKind, PreparedBlock, SeImplementation, Weights } from '../interface.ts';
+import { BackendUnavailable, defaultInstallHint, loadBackend, withBackend, type Tf, type TfjsBackend, type TfjsBackendKind } from './backends.ts';
+import { bottleneckForward, disposeBottleneck, uploadBottleneck } from './bottleneck-ops.ts';
+import { disposeSe, seForward, uploadSe } from './se-ops.ts';
+
+/** How to build one tfjs implementation; `load` lets a test substitute a failing backend. */
+export interface TfjsOptions {
+  name: string;
+  device: DeviceKind;
+  backend: TfjsBackendKind;
+  description: string;
+  load?: () => Promise<TfjsBackend>;
+}
+
+type Forward = (tf: Tf, x: TfCore.Tensor4D) => { y: TfCore.Tensor; gate?: TfCore.Tensor };
+
+async function toHost(t: TfCore.Tensor): Promise<Tensor> {
+  return { shape: [...t.shape], data: (await t.data()) as Float32Array };
+}
+
+/** One tfjs backend behind the SeImplementation interface. */
+export class TfjsImplementation implements SeImplementation {
+  readonly name: string;
+  readonly device: DeviceKind;
+  readonly layout = 'NHWC';
+  readonly precision = 'fp32';
+  readonly description: string;
+  readonly backend: TfjsBackendKind;
+  private readonly load: () => Promise<TfjsBackend>;
+
+  constructor(o: TfjsOptions) {
+    this.name = o.name;
+    this.device = o.device;
+    this.backend = o.backend;
+    this.description = o.description;
+    this.load = o.load ?? (() => loadBackend(o.backend));
+  }
+
+  /** Initialises the backend on first call (async: wasm compiles, WebGPU opens an adapter); never throws. */
+  async probe(): Promise<Availability> {
+    try {
+      return { available: true, detail: (await this.load()).detail };
+    } catch (e) {
+      const installHint = e instanceof BackendUnavailable ? e.installHint : defaultInstallHint(this.backend);
+      return { available: false, reason: e instanceof Error ? e.message : String(e), installHint };
+    }
+  }
+
+  async prepareSe(specIn: SeSpec, weights: Weights): Promise<PreparedBlock> {
+    const spec = makeSeSpec(specIn);
+    checkWeights(weights, seWeightShapes(spec), `${this.name} SE`);
+    const b = await this.load();
+    const se = await withBackend(b, (tf) => uploadSe(tf, spec, weights));
+    return this.block(b, spec.channels, 'SE', (tf, x) => seForward(tf, se, x), () => disposeSe(se));
+  }
+
+  async prepareBottleneck(specIn: BottleneckSpec, weights: Weights): Promise<PreparedBlock> {
+    const spec = checkBottleneckSpec(specIn);
+    checkWeights(weights, bottleneckWeightShapes(spec), `${this.name} bottleneck`);
+    const b = await this.load();
+    const t = await withBackend(b, (tf) => uploadBottleneck(tf, spec, weights));
+    return this.block(b, spec.inChannels, 'bottleneck', (tf, x) => bottleneckForward(tf, t, x), () => disposeBottleneck(t));
+  }
+
+  private block(b: TfjsBackend, channels: number, what: string, forward: Forward, free: () => void): PreparedBlock {
+    let disposed = false;
+    return {
+      run: (x: Tensor) => withBackend(b, async (tf): Promise<BlockOutput> => {
+        if (disposed) throw new Error(`${this.name} ${what}: run after dispose`);
+        const [n, h, w, c] = dims4(x, `${this.name} ${what}`);
+        if (c !== channels) throw new RangeError(`${this.name} ${what}: NHWC input has ${c} channels, the block expects ${channels}`);
+        const input = tf.tensor4d(x.data, [n, h, w, c]);
+        let out: { y: TfCore.Tensor; gate?: TfCore.Tensor } | undefined;
+        try {
+          out = tf.tidy(() => forward(tf, input));
+          const [y, gate] = await Promise.all([toHost(out.y), out.gate && toHost(out.gate)]);
+          return gate ? { y, gate } : { y };
+        } finally {
+          input.dispose();
+          out?.y.dispose();
+          out?.gate?.dispose();
+        }
+      }),
+      dispose: () => withBackend(b, () => {
+        if (!disposed) free();
+        disposed = true;
+      }),
+    };
+  }
+}
+
+/** The tfjs implementations the default registry holds, one per backend. */
+export function tfjsImplementations(): TfjsImplementation[] {
+  return [
+    new TfjsImplementation({ name: 'tfjs-cpu', device: 'cpu', backend: 'cpu', description: 'TensorFlow.js, cpu backend (plain JS kernels)' }),
+    new TfjsImplementation({ name: 'tfjs-wasm', device: 'cpu', backend: 'wasm', description: 'TensorFlow.js, wasm backend (XNNPACK)' }),
+    new TfjsImplementation({ name: 'tfjs-node', device: 'cpu', backend: 'node', description: 'TensorFlow.js on the TensorFlow C library (@tensorflow/tfjs-node)' }),
+    new TfjsImplementation({ name: 'tfjs-webgpu', device: 'webgpu', backend: 'webgpu', description: 'TensorFlow.js, webgpu backend on Dawn (any adapter)' }),
+    new TfjsImplementation({ name: 'tfjs-node-gpu', device: 'gpu', backend: 'node-gpu', description: 'TensorFlow.js on TensorFlow with CUDA (@tensorflow/tfjs-node-gpu)' }),
+  ];
+}

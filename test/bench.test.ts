@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { benchPlan } from '../harness/bench/options.ts';
+import { compareRuns, formatChanges } from '../harness/bench/regression.ts';
+import { resultsCsv, type BenchResults, type BenchRow } from '../harness/bench/results.ts';
+import { drawRange } from '../harness/bench/workloads.ts';
+import { GoldenSet } from '../harness/golden.ts';
+import { sampleStats } from '../harness/measure.ts';
+
+test('default plan: four stages x five ratios at batch 8, resnet50 and se-resnet50 at each ratio; --case filters by id', () => {
+  const p = benchPlan({});
+  assert.equal(p.workloads.filter((w) => w.kind === 'se-block').length, 20);
+  assert.deepEqual(p.workloads.filter((w) => w.kind === 'network').map((w) => w.id),
+    ['net/resnet50/224/b1', 'net/se-resnet50-r2/224/b1', 'net/se-resnet50-r4/224/b1', 'net/se-resnet50-r8/224/b1', 'net/se-resnet50-r16/224/b1', 'net/se-resnet50-r32/224/b1']);
+  const q = benchPlan({ quick: true, case: 'se/stage2*', batch: '1,32' });
+  assert.deepEqual(q.workloads.map((w) => w.id), ['se/stage2-256x56x56/b1/r16', 'se/stage2-256x56x56/b32/r16']);
+  assert.equal(benchPlan({ model: 'none' }).workloads.some((w) => w.kind === 'network'), false);
+});
+
+test('benchmark weights use the same per-role ranges as the golden generator', () => {
+  const golden = new GoldenSet();
+  const c = golden.get('net-se-resnet50-64');
+  let n = 0;
+  for (const [name, ref] of Object.entries(c.weights)) {
+    assert.deepEqual(drawRange(name, ref.shape), [ref.prng!.lo, ref.prng!.hi], name);
+    n++;
+  }
+  assert.ok(n > 300);
+});
+
+function results(medians: Record<string, number[]>, cpu = 'CPU X'): BenchResults {
+  const rows: BenchRow[] = Object.entries(medians).map(([workload, samples]) => ({
+    workload, kind: 'se-block', impl: 'wasm', device: 'cpu', precision: 'fp32', layout: 'NCHW', shape: [1, 1, 1, 1], status: 'ok',
+    measurement: sampleStats(samples),
+  }));
+  return {
+    schema: 'se-bench/results@1', createdAt: '', plan: {}, implementations: [], validation: {}, roofline: [], rows,
+    environment: { host: 'h', cpuModel: cpu, cpuCores: 2, memoryBytes: 1, os: '', node: '', v8: '', gitCommit: '', commandLine: [], packages: {} },
+  };
+}
+
+test('regression gate: slower only beyond the threshold and the noise; other hardware is refused', () => {
+  const base = results({ a: [1, 1.01, 0.99, 1, 1], b: [1, 1.01, 0.99, 1, 1], c: [1, 1.5, 0.5, 1, 1.4] });
+  const cur = results({ a: [1.3, 1.31, 1.29, 1.3, 1.3], b: [1.05, 1.06, 1.04, 1.05, 1.05], c: [1.3, 1.8, 0.8, 1.3, 1.7] });
+  const r = compareRuns(cur, base, 10);
+  assert.ok('changes' in r);
+  const verdict = Object.fromEntries(r.changes.map((c) => [c.workload, c.verdict]));
+  assert.deepEqual(verdict, { a: 'slower', b: 'same', c: 'same' }, 'b is within 10%; c is +30% but inside its noise');
+  assert.match(formatChanges(r.changes, 10), /1 slower[\s\S]*slower\s+\+30\.0%\s+1\.000 ->\s+1\.300 ms  a wasm/);
+  const other = compareRuns(cur, results({ a: [1] }, 'CPU Y'), 10);
+  assert.ok('refused' in other && /different hardware/.test(other.refused));
+});
+
+test('CSV escapes text that a spreadsheet would run as a formula', () => {
+  const r = results({ '=HYPERLINK("x")': [1] });
+  const csv = resultsCsv(r.rows);
+  assert.doesNotMatch(csv, /\n=HYPERLINK/);
+  assert.match(csv, /\n"?'=HYPERLINK/);
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { onHardwareAdapter, parseDevices, selectImplementations } from '../harness/devices.ts';
+import { UsageError } from '../harness/select.ts';
+import { defaultRegistry } from '../impls/index.ts';
+import type { Availability, SeImplementation } from '../impls/interface.ts';
+
+function cli(...args: string[]) {
+  // The timeout turns a process kept alive by Dawn into a failure instead of a hung test run.
+  return spawnSync(process.execPath, ['scripts/se-bench.mjs', ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, SE_BENCH_EXPECT: '' } });
+}
+
+test('--device parsing: lists, all, and bad input naming the valid devices', () => {
+  assert.equal(parseDevices(undefined), undefined);
+  assert.deepEqual(parseDevices('webgpu, cpu'), ['cpu', 'webgpu']);
+  assert.deepEqual(parseDevices('all'), ['cpu', 'webgpu', 'gpu', 'browser']);
+  assert.throws(() => parseDevices('tpu'), (e) => e instanceof UsageError && /unknown device "tpu"; valid devices: cpu, webgpu, gpu, browser, all/.test(e.message));
+  assert.throws(() => parseDevices(' , '), /the device list is empty; give one or more of: cpu, webgpu, gpu, browser, all/);
+});
+
+test('selection by device: cpu and webgpu split the registry; gpu sees the webgpu implementations restricted to hardware', () => {
+  const full = defaultRegistry();
+  const cpu = selectImplementations(full, ['cpu'], undefined);
+  assert.deepEqual(cpu.names, ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node']);
+  assert.deepEqual(selectImplementations(full, ['webgpu'], undefined).names, ['tfjs-webgpu']);
+  const gpu = selectImplementations(full, ['gpu'], undefined);
+  assert.deepEqual(gpu.names, ['tfjs-webgpu', 'tfjs-node-gpu']);
+  assert.equal(gpu.registry.get('tfjs-webgpu').device, 'gpu');
+  // Both: the webgpu entry (any adapter) is kept, once.
+  assert.deepEqual(selectImplementations(full, ['webgpu', 'gpu'], undefined).names, ['tfjs-webgpu', 'tfjs-node-gpu']);
+  assert.deepEqual(selectImplementations(full, ['cpu'], ['tfjs-wasm', 'reference']).names, ['reference', 'tfjs-wasm']);
+  assert.throws(() => selectImplementations(full, ['cpu'], ['tfjs-webgpu']), /"tfjs-webgpu" runs on device webgpu, not on --device=cpu/);
+  assert.throws(() => selectImplementations(full, ['browser'], undefined), /no implementation for device browser yet.*devices with implementations: cpu, webgpu, gpu/);
+  const all = selectImplementations(full, parseDevices('all'), undefined);
+  assert.equal(all.names.length, full.names().length);
+  assert.match(all.notes.join('\n'), /no implementation for device browser yet/);
+});
+
+test('the gpu view of a webgpu implementation keeps its methods and passes an unavailable probe through', async () => {
+  const calls: string[] = [];
+  class Fake implements SeImplementation {
+    readonly name = 'fake-webgpu';
+    readonly device = 'webgpu';
+    readonly layout = 'NHWC';
+    readonly precision = 'fp32';
+    readonly description = 'test double';
+    #secret = 'private state';
+    async probe(): Promise<Availability> { return { available: false, reason: 'no adapter at all', installHint: 'install one' }; }
+    async prepareSe() { calls.push(this.#secret); return { run: async () => { throw new Error('unused'); }, dispose: () => {} }; }
+  }
+  const view = onHardwareAdapter(new Fake());
+  assert.equal(view.device, 'gpu');
+  assert.equal(view.name, 'fake-webgpu');
+  assert.deepEqual(await view.probe(), { available: false, reason: 'no adapter at all', installHint: 'install one' });
+  await view.prepareSe({} as never, {});
+  assert.deepEqual(calls, ['private state']);
+});
+
+test('CLI: bad --device exits 2 listing the devices; browser says it has no implementation yet', () => {
+  let r = cli('conformance', '--device=tpu');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown device "tpu"; valid devices: cpu, webgpu, gpu, browser, all/);
+  r = cli('bench', '--device=browser');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /no implementation for device browser yet/);
+  r = cli('conformance', '--device=cpu', '--impl=tfjs-webgpu');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /"tfjs-webgpu" runs on device webgpu/);
+});
+
+test('CLI: devices --json reports every device, and a run that used Dawn exits by itself', () => {
+  const r = cli('devices', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const { devices } = JSON.parse(r.stdout) as { devices: { device: string; available: boolean; reason?: string; adapter?: { software: boolean; description: string }; implementations: { name: string }[] }[] };
+  assert.deepEqual(devices.map((d) => d.device), ['cpu', 'webgpu', 'gpu', 'browser']);
+  assert.equal(devices[0]!.available, true);
+  assert.equal(devices[3]!.available, false);
+  const webgpu = devices[1]!;
+  const gpu = devices[2]!;
+  if (webgpu.adapter?.software) {
+    // The gpu device refuses a software adapter and names it.
+    assert.equal(gpu.available, false);
+    assert.ok(gpu.reason!.includes(webgpu.adapter.description), gpu.reason);
+  }
+  const run = cli('conformance', '--device=webgpu', '--case=awkward-batch1-c32-r4');
+  assert.notEqual(run.status, null, 'the process did not exit after using Dawn (killed by the timeout)');
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+});
