@@ -63,6 +63,26 @@ test('repeated runs do not grow tf.memory().numTensors, and dispose frees the we
   }
 });
 
+test('a whole network on tfjs-wasm: passes golden, repeated runs keep the tensor count, dispose frees every weight', async () => {
+  const impl = tfjs('tfjs-wasm');
+  if (!(await impl.probe()).available) return;
+  const { tf } = await loadBackend('wasm');
+  const c = load('net-se-resnet50-64');
+  assert.equal((await checkCase(impl, c)).status, 'pass');
+  if (c.case.kind !== 'network') assert.fail('not a network case');
+  const before = tf.memory().numTensors;
+  const net = await impl.prepareNetwork(c.case.spec, c.weights);
+  const x = toLayout(c.input, 'NHWC');
+  const out = await net.run(x);
+  assert.deepEqual(Object.keys(out.stages), ['layer1', 'layer2', 'layer3', 'layer4']);
+  assert.equal(Object.keys(out.gates).length, 16);
+  const afterFirst = tf.memory().numTensors;
+  await net.run(x);
+  assert.equal(tf.memory().numTensors, afterFirst, 'tensors leak per network run');
+  await net.dispose();
+  assert.equal(tf.memory().numTensors, before, 'dispose left network tensors behind');
+});
+
 test('BatchNorm folding and the grouped-conv filter layout match PyTorch weight order', () => {
   // 2 groups, 2 inputs and 1 output per group, 1x1 kernel: output o reads inputs 2o, 2o+1.
   const weights = {

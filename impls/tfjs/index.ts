@@ -7,13 +7,15 @@
  * uploads only the input and reads back y and the gate (its sync point).
  */
 import { bottleneckWeightShapes, checkBottleneckSpec, type BottleneckSpec } from '../../harness/bottleneck.ts';
+import { checkNetwork, networkWeightShapes, type NetworkSpec } from '../../harness/network.ts';
 import { makeSeSpec, seWeightShapes, type SeSpec } from '../../harness/spec.ts';
 import { dims4, type Tensor } from '../../harness/tensor.ts';
 import { checkWeights } from '../../harness/weights.ts';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { Availability, BlockOutput, DeviceKind, PreparedBlock, SeImplementation, Weights } from '../interface.ts';
+import type { Availability, BlockOutput, DeviceKind, NetworkOutput, PreparedBlock, PreparedNetwork, SeImplementation, Weights } from '../interface.ts';
 import { BackendUnavailable, defaultInstallHint, loadBackend, withBackend, type Tf, type TfjsBackend, type TfjsBackendKind } from './backends.ts';
 import { bottleneckForward, disposeBottleneck, uploadBottleneck } from './bottleneck-ops.ts';
+import { disposeNetwork, networkForward, uploadNetwork } from './network-ops.ts';
 import { disposeSe, seForward, uploadSe } from './se-ops.ts';
 
 /** How to build one tfjs implementation; `load` lets a test substitute a failing backend. */
@@ -73,6 +75,37 @@ export class TfjsImplementation implements SeImplementation {
     const b = await this.load();
     const t = await withBackend(b, (tf) => uploadBottleneck(tf, spec, weights));
     return this.block(b, spec.inChannels, 'bottleneck', (tf, x) => bottleneckForward(tf, t, x), () => disposeBottleneck(t));
+  }
+
+  async prepareNetwork(specIn: NetworkSpec, weights: Weights): Promise<PreparedNetwork> {
+    const spec = checkNetwork(specIn);
+    checkWeights(weights, networkWeightShapes(spec), `${this.name} ${spec.name}`);
+    const b = await this.load();
+    const net = await withBackend(b, (tf) => uploadNetwork(tf, spec, weights));
+    let disposed = false;
+    return {
+      run: (x: Tensor) => withBackend(b, async (tf): Promise<NetworkOutput> => {
+        if (disposed) throw new Error(`${this.name} ${spec.name}: run after dispose`);
+        const [n, h, w, c] = dims4(x, `${this.name} ${spec.name}`);
+        if (c !== spec.inChannels) throw new RangeError(`${this.name} ${spec.name}: NHWC input has ${c} channels, the network expects ${spec.inChannels}`);
+        const input = tf.tensor4d(x.data, [n, h, w, c]);
+        const kept: TfCore.Tensor[] = [input];
+        try {
+          const out = tf.tidy(() => networkForward(tf, net, input));
+          kept.push(out.logits, ...Object.values(out.stages), ...Object.values(out.gates));
+          const host = async (rec: Record<string, TfCore.Tensor>) =>
+            Object.fromEntries(await Promise.all(Object.entries(rec).map(async ([k, t]) => [k, await toHost(t)] as const)));
+          const [logits, stages, gates] = await Promise.all([toHost(out.logits), host(out.stages), host(out.gates)]);
+          return { logits, stages, gates };
+        } finally {
+          for (const t of kept) t.dispose();
+        }
+      }),
+      dispose: () => withBackend(b, () => {
+        if (!disposed) disposeNetwork(net);
+        disposed = true;
+      }),
+    };
   }
 
   private block(b: TfjsBackend, channels: number, what: string, forward: Forward, free: () => void): PreparedBlock {
