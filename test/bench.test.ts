@@ -34,7 +34,7 @@ function results(medians: Record<string, number[]>, cpu = 'CPU X'): BenchResults
     measurement: sampleStats(samples),
   }));
   return {
-    schema: 'se-bench/results@1', createdAt: '', plan: {}, implementations: [], validation: {}, roofline: [], rows,
+    schema: 'se-bench/results@1', createdAt: '', plan: {}, implementations: [], validation: {}, conformance: [], roofline: [], rows,
     environment: { host: 'h', cpuModel: cpu, cpuCores: 2, memoryBytes: 1, os: '', node: '', v8: '', gitCommit: '', commandLine: [], packages: {} },
   };
 }

@@ -22,7 +22,7 @@ test('--device parsing: lists, all, and bad input naming the valid devices', () 
 test('selection by device: cpu and webgpu split the registry; gpu sees the webgpu implementations restricted to hardware', () => {
   const full = defaultRegistry();
   const cpu = selectImplementations(full, ['cpu'], undefined);
-  assert.deepEqual(cpu.names, ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node']);
+  assert.deepEqual(cpu.names, ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node', 'wasm-simd', 'wasm-simd-mt']);
   assert.deepEqual(selectImplementations(full, ['webgpu'], undefined).names, ['tfjs-webgpu']);
   const gpu = selectImplementations(full, ['gpu'], undefined);
   assert.deepEqual(gpu.names, ['tfjs-webgpu', 'tfjs-node-gpu']);

@@ -59,6 +59,10 @@ export interface BenchResults {
   implementations: ImplStatus[];
   /** Golden conformance per implementation before any of its numbers count. */
   validation: Record<string, { status: 'pass' | 'fail'; cases: number; failures: string[] }>;
+  /** The conformance matrix behind `validation`: worst error as a share of the tolerance per (case, implementation). */
+  conformance: { caseId: string; impl: string; status: string; worstRatio?: number }[];
+  /** Set by --compare: the regression gate's matched changes against a baseline. */
+  comparison?: { baseline: string; maxSlowdownPct: number; changes?: unknown[]; refused?: string };
   /** Copy bandwidth at each SE block size (CPU), the roofline. */
   roofline: CopyMeasurement[];
   torch?: Omit<Extract<AnchorResult, { available: true }>, 'rows'> | Extract<AnchorResult, { available: false }>;

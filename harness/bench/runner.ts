@@ -10,7 +10,7 @@ import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../../imp
 import { ReferenceImplementation } from '../../impls/reference/index.ts';
 import { runTorchAnchors } from '../anchors.ts';
 import { compareTensors } from '../compare.ts';
-import { checkCase, type ImplStatus } from '../conformance.ts';
+import { checkCase, worstRatio, type ImplStatus } from '../conformance.ts';
 import { countNetwork } from '../count.ts';
 import { readEnvironment } from '../environment.ts';
 import { GOLDEN_DIR, GoldenSet } from '../golden.ts';
@@ -57,6 +57,7 @@ async function validate(impls: SeImplementation[], plan: BenchPlan, results: Ben
     for (const impl of impls) {
       if (loaded.case.kind === 'network' && !impl.prepareNetwork) continue;
       const cell = await checkCase(impl, loaded);
+      results.conformance.push({ caseId: id, impl: impl.name, status: cell.status, ...(cell.output ? { worstRatio: worstRatio(cell) } : {}) });
       const v = results.validation[impl.name]!;
       v.cases++;
       if (cell.status !== 'pass') {
@@ -135,7 +136,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
   mkdirSync(dir, { recursive: true });
   const results: BenchResults = {
     schema: RESULTS_SCHEMA, createdAt: new Date().toISOString(), plan, environment,
-    implementations: await statuses(ctx.impls), validation: {}, roofline: [], rows: [],
+    implementations: await statuses(ctx.impls), validation: {}, conformance: [], roofline: [], rows: [],
   };
   const save = () => writeResults(dir, results);
   save();

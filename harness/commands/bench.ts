@@ -6,6 +6,7 @@
 import { defaultRegistry } from '../../impls/index.ts';
 import { benchPlan, BENCH_OPTIONS, type BenchValues } from '../bench/options.ts';
 import { compareRuns, formatChanges, readBaseline } from '../bench/regression.ts';
+import { writeResults } from '../bench/results.ts';
 import { runBench } from '../bench/runner.ts';
 import { benchSummary } from '../bench/summary.ts';
 import { selectImplementations } from '../devices.ts';
@@ -24,12 +25,14 @@ export async function benchCommand(values: BenchValues): Promise<number> {
   const selection = selectImplementations(defaultRegistry(), devices, plan.impls);
   for (const note of selection.notes) log(`note: ${note}`);
   if (!plan.devices) log(`devices: ${devices.join(', ')} (default; --device=webgpu|gpu|browser|all for more)`);
-  const { results } = await runBench(plan, { impls: selection.names.map((n) => selection.registry.get(n)), log });
+  const { results, dir } = await runBench(plan, { impls: selection.names.map((n) => selection.registry.get(n)), log });
   const summary = benchSummary(results);
   process.stdout.write(values.json ? `${toJson(results)}\n` : `${summary}\n`);
   let code = results.rows.some((r) => r.status === 'invalid' || r.status === 'failed') ? 1 : 0;
   if (baseline && plan.compare) {
     const c = compareRuns(results, baseline, plan.compare.maxSlowdownPct);
+    results.comparison = { baseline: plan.compare.path, maxSlowdownPct: plan.compare.maxSlowdownPct, ...c };
+    writeResults(dir, results);
     if ('refused' in c) {
       log(`--compare: ${c.refused}`);
       code = Math.max(code, 1);
