@@ -11,6 +11,7 @@ import { GOLDEN_OPTIONS, goldenCommand } from './commands/golden.ts';
 import { INFER_OPTIONS, inferCommand } from './commands/infer.ts';
 import { LIST_OPTIONS, listCommand } from './commands/list.ts';
 import { PAPER_OPTIONS, paperCommand } from './commands/paper.ts';
+import { REPORT_OPTIONS, reportCommand } from './commands/report.ts';
 import { GoldenError } from './golden.ts';
 import { NETWORK_USAGE } from './network-options.ts';
 import { UsageError } from './select.ts';
@@ -20,7 +21,9 @@ interface Command {
   summary: string;
   usage: string;
   options: Options;
-  run: (values: Record<string, string | boolean | undefined>) => Promise<number>;
+  /** Commands that take file arguments (report) say so; the others reject positionals. */
+  positionals?: boolean;
+  run: (values: Record<string, string | boolean | undefined>, positionals: string[]) => Promise<number>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -56,6 +59,10 @@ const COMMANDS: Record<string, Command> = {
     usage: 'devices [--json]', options: { json: { type: 'boolean' } },
     run: async (values) => (await import('./commands/devices.ts')).devicesCommand(values),
   },
+  report: {
+    summary: 'one self-contained HTML report (charts + tables, offline) merging any number of results files or run directories',
+    usage: 'report <results.json|dir>... [--out=DIR]', options: REPORT_OPTIONS, positionals: true, run: reportCommand,
+  },
   golden: {
     summary: 'regenerate golden/ with PyTorch, or --check that it reproduces byte for byte',
     usage: 'golden [--check]', options: GOLDEN_OPTIONS, run: goldenCommand,
@@ -77,13 +84,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
     let values;
+    let positionals: string[];
     try {
-      ({ values } = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }));
+      ({ values, positionals } = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: command.positionals ?? false }));
     } catch (e) {
       const valid = Object.keys(command.options).map((o) => `--${o}`).join(', ');
       throw new UsageError(`${(e as Error).message}. Options of "${name}": ${valid}. Usage: se-bench ${command.usage}`);
     }
-    return await command.run(values);
+    return await command.run(values, positionals);
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`se-bench: ${e.message}\n`);

@@ -64,13 +64,14 @@ function sweepTable(res: BenchResults): string {
   for (const r of ratios) {
     const c = countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224);
     for (const impl of impls) {
-      const blocks = res.rows.filter((x) => x.kind === 'se-block' && x.ratio === r && x.impl === impl);
+      const batch = Math.max(...res.rows.filter((x) => x.kind === 'se-block').map((x) => x.shape[0]!));
+      const blocks = res.rows.filter((x) => x.kind === 'se-block' && x.ratio === r && x.impl === impl && x.shape[0] === batch);
       const blockMs = blocks.every(ok) && blocks.length ? blocks.reduce((a, b) => a + b.measurement!.medianMs, 0).toFixed(3) : blocks.length ? 'n/a' : '-';
       const net = res.rows.find((x) => x.kind === 'network' && x.ratio === r && x.impl === impl);
       out.push([`r = ${r}`, (c.params / 1e6).toFixed(3), PAPER_RATIO_PARAMS[r]?.toFixed(1) ?? '-', (c.macs / 1e9).toFixed(4), impl, blockMs, ms(net)]);
     }
   }
-  return 'Reduction-ratio sweep (SE-ResNet-50 at 224: params, paper params, GMACs; SE block ms summed over the selected stages; network ms)\n'
+  return 'Reduction-ratio sweep (SE-ResNet-50 at 224: params, paper params, GMACs; SE block ms summed over the stages at the largest batch; network ms)\n'
     + table(['ratio', 'params M', 'paper M', 'GMACs', 'implementation', 'SE blocks ms', 'network ms'], out);
 }
 

@@ -11,6 +11,7 @@ import { runBench } from '../bench/runner.ts';
 import { benchSummary } from '../bench/summary.ts';
 import { selectImplementations } from '../devices.ts';
 import { toJson } from '../json.ts';
+import { writeReport } from './report.ts';
 import { hardwareAdapter } from '../webgpu-node.ts';
 
 export { BENCH_OPTIONS };
@@ -41,5 +42,6 @@ export async function benchCommand(values: BenchValues): Promise<number> {
       if (c.changes.some((x) => x.verdict === 'slower')) code = 1;
     }
   }
+  log(`report: ${writeReport([dir])}`);
   return code;
 }

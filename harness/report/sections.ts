@@ -1,0 +1,259 @@
+/**
+ * The report's content as data: each section has a chart spec (drawn by
+ * client.js with chart.js) and the table behind it. Everything here is plain
+ * values; html.ts escapes every string when it renders them.
+ */
+import { countNetwork } from '../count.ts';
+import { makeNetwork } from '../network.ts';
+import { PAPER_TIMING } from '../bench/summary.ts';
+import type { BenchRow } from '../bench/results.ts';
+import type { LoadedRun } from './load.ts';
+
+/** A table cell: text, optionally with a status class for colour (the text carries the meaning too). */
+export type Cell = string | { text: string; cls: 'good' | 'warn' | 'bad' | 'muted' };
+
+export interface Table { head: string[]; rows: Cell[][] }
+
+export interface Dataset {
+  label: string;
+  data: (number | null)[];
+  /** [low, high] per point, drawn as error bars. */
+  errorBars?: ([number, number] | null)[];
+  yAxisID?: 'y' | 'y2';
+  type?: 'bar' | 'line';
+}
+
+export interface ChartSpec {
+  type: 'bar' | 'line';
+  labels: string[];
+  datasets: Dataset[];
+  xTitle: string;
+  yTitle: string;
+  y2Title?: string;
+  logY?: boolean;
+}
+
+export interface Section { id: string; title: string; intro: string; chart?: ChartSpec; table: Table }
+
+const PAPER_RATIO_PARAMS: Record<number, number> = { 2: 45.7, 4: 35.7, 8: 30.7, 16: 28.1, 32: 26.9 };
+const ok = (r: BenchRow): boolean => r.status === 'ok' && r.measurement !== undefined;
+const f = (v: number | undefined, d = 3): string => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(d));
+/** median +- 1.4826 MAD (the scaled MAD estimates one standard deviation). */
+const spread = (r: BenchRow): number => 1.4826 * r.measurement!.madMs;
+const multi = (runs: LoadedRun[]) => runs.length > 1;
+const name = (runs: LoadedRun[], run: LoadedRun, impl: string) => (multi(runs) ? `${impl} (${run.label})` : impl);
+const isSoftware = (text: string | undefined) => /software|swiftshader|fallback|llvmpipe|lavapipe/i.test(text ?? '');
+
+function environment(runs: LoadedRun[]): Section[] {
+  const machines: Cell[][] = runs.map((run) => {
+    const e = run.results.environment;
+    return [run.label, `${run.results.createdAt.slice(0, 16).replace('T', ' ')} UTC`, e.cpuModel, String(e.cpuCores), `${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB`, e.os, `${e.node} / V8 ${e.v8}`, e.gitCommit.slice(0, 12),
+      Object.entries(e.packages ?? {}).map(([k, v]) => `${k} ${v}`).join(', '), e.commandLine.join(' ')];
+  });
+  const adapters: Cell[][] = [];
+  for (const run of runs) {
+    for (const i of run.results.implementations) {
+      const text = i.available ? i.detail ?? '' : `unavailable: ${i.reason}`;
+      const kind: Cell = !i.available ? { text: 'unavailable', cls: 'muted' } : i.device === 'cpu' ? 'CPU'
+        : isSoftware(text) ? { text: 'software adapter', cls: 'warn' } : { text: 'hardware adapter', cls: 'good' };
+      adapters.push([run.label, i.name, i.device, kind, text]);
+    }
+  }
+  return [
+    { id: 'environment', title: 'Environment', intro: 'The machine and software of each run.',
+      table: { head: ['run', 'started', 'CPU', 'cores', 'memory', 'OS', 'Node', 'commit', 'packages', 'command line'], rows: machines } },
+    { id: 'implementations', title: 'Implementations and adapters', intro: 'What each run could use; software (emulated) GPU adapters are marked, their timings say nothing about GPUs.',
+      table: { head: ['run', 'implementation', 'device', 'kind', 'detail'], rows: adapters } },
+  ];
+}
+
+function conformance(runs: LoadedRun[]): Section {
+  const impls = [...new Set(runs.flatMap((r) => r.results.conformance.map((c) => name(runs, r, c.impl))))];
+  const cases = [...new Set(runs.flatMap((r) => r.results.conformance.map((c) => c.caseId)))];
+  const rows = cases.map((id): Cell[] => [id, ...impls.map((label): Cell => {
+    for (const run of runs) {
+      const c = run.results.conformance.find((x) => x.caseId === id && name(runs, run, x.impl) === label);
+      if (!c) continue;
+      if (c.status !== 'pass') return { text: c.status.toUpperCase(), cls: c.status === 'fail' || c.status === 'error' ? 'bad' : 'muted' };
+      const pct = (c.worstRatio ?? 0) * 100;
+      return { text: `PASS ${pct.toFixed(0)}%`, cls: pct < 50 ? 'good' : 'warn' };
+    }
+    return { text: '', cls: 'muted' };
+  })]);
+  return {
+    id: 'conformance', title: 'Conformance', intro: 'Golden cases x implementations: PASS n% is the worst element error as a share of its tolerance (atol + rtol |ref|); an implementation is timed only if every case passes.',
+    table: { head: ['case', ...impls], rows },
+  };
+}
+
+function seBlocks(runs: LoadedRun[]): Section[] {
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => (r.kind === 'se-block' || r.kind === 'torch') && r.ratio === 16).map((r) => ({ run, r })));
+  const workloads = [...new Set(rows.map((x) => x.r.workload))];
+  const series = [...new Set(rows.map((x) => name(runs, x.run, x.r.impl)))];
+  const find = (s: string, w: string) => rows.find((x) => name(runs, x.run, x.r.impl) === s && x.r.workload === w);
+  const gbps = (x: { r: BenchRow } | undefined): number | null => (x && ok(x.r) && x.r.gbPerS !== undefined ? x.r.gbPerS : null);
+  const throughput: ChartSpec = {
+    type: 'bar', labels: workloads, xTitle: 'workload (stage shape / batch / ratio)', yTitle: 'GB/s (input read + output written)', logY: true,
+    datasets: series.map((s) => ({
+      label: s, data: workloads.map((w) => gbps(find(s, w))),
+      errorBars: workloads.map((w) => {
+        const x = find(s, w);
+        if (!x || !ok(x.r) || !x.r.bytes) return null;
+        const m = x.r.measurement!.medianMs;
+        return [x.r.bytes / ((m + spread(x.r)) * 1e6), x.r.bytes / (Math.max(1e-6, m - spread(x.r)) * 1e6)];
+      }),
+    })),
+  };
+  const table: Table = {
+    head: ['workload', 'implementation', 'status', 'median ms', '+- ms (1.48 MAD)', 'p90 ms', 'samples', 'img/s', 'GB/s', 'roofline %', 'check vs reference'],
+    rows: rows.map(({ run, r }) => [r.workload, name(runs, run, r.impl), ok(r) ? r.status : { text: r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
+      ok(r) ? f(r.measurement!.medianMs) : r.message ?? '', ok(r) ? f(spread(r)) : '', ok(r) ? f(r.measurement!.p90Ms) : '', ok(r) ? String(r.measurement!.sampleCount) : '',
+      ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', f(r.rooflinePct, 0), r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`]),
+  };
+  const roofline: ChartSpec = {
+    type: 'bar', labels: workloads, xTitle: 'workload', yTitle: '% of the copy roofline (copy time / SE time)',
+    datasets: series.map((s) => ({ label: s, data: workloads.map((w) => find(s, w)?.r.rooflinePct ?? null) })),
+  };
+  const copies: Table = {
+    head: ['run', 'method', 'bytes', 'median ms', 'GB/s'],
+    rows: runs.flatMap((run) => run.results.roofline.map((c) => [run.label, c.method, String(c.bytes), f(c.stats.medianMs), f(c.gbPerS, 1)])),
+  };
+  return [
+    { id: 'se-blocks', title: 'SE block throughput', intro: 'Bars: median GB/s at r = 16 (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run.', chart: throughput, table },
+    { id: 'roofline', title: 'Memory roofline', intro: 'An SE block must read its input and write its output once, the traffic of one copy: 100% means as fast as copying the tensor.', chart: roofline, table: copies },
+  ];
+}
+
+function overhead(runs: LoadedRun[]): Section {
+  const rows: Cell[][] = [];
+  const labels: string[] = [];
+  const lat: (number | null)[] = [];
+  const params: number[] = [];
+  const macs: number[] = [];
+  const paper: number[] = [];
+  for (const run of runs) {
+    const nets = run.results.rows.filter((r) => r.kind === 'network');
+    for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === 16)) {
+      const baseName = makeNetwork(se.model!).baseline;
+      const base = nets.find((r) => r.model === baseName && r.impl === se.impl && r.shape.join('x') === se.shape.join('x'));
+      if (!base) continue;
+      const res = se.shape[2]!;
+      const cs = countNetwork(makeNetwork(se.model!), res);
+      const cb = countNetwork(makeNetwork(baseName), res);
+      const ratio = ok(se) && ok(base) ? se.measurement!.medianMs / base.measurement!.medianMs : null;
+      const p = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
+      const label = `${name(runs, run, se.impl)} b${se.shape[0]} @${res}`;
+      labels.push(label);
+      lat.push(ratio);
+      params.push(cs.params / cb.params);
+      macs.push(cs.macs / cb.macs);
+      paper.push(p.se / p.plain);
+      rows.push([label, `${baseName} -> ${se.model}`, ok(base) ? f(base.measurement!.medianMs) : base.status, ok(se) ? f(se.measurement!.medianMs) : se.status,
+        ratio === null ? '' : f(ratio), f(cs.params / cb.params), f(cs.macs / cb.macs, 4), f(cs.flops / cb.flops, 4), `${p.se}/${p.plain} = ${f(p.se / p.plain)}`]);
+    }
+  }
+  return {
+    id: 'overhead', title: 'SE overhead vs plain network', intro: 'SE network / plain network of the same family: measured latency, params, MACs and FLOPs (exact counts), beside the paper\'s timing ratios (CPU: one image, 164 -> 167 ms; GPU: batch 256 forward+backward, 190 -> 209 ms).',
+    chart: { type: 'bar', labels, xTitle: 'implementation, batch, resolution', yTitle: 'SE / plain',
+      datasets: [{ label: 'latency (measured)', data: lat }, { label: 'params', data: params }, { label: 'MACs', data: macs }, { label: 'paper latency', data: paper }] },
+    table: { head: ['run', 'networks', 'plain ms', 'SE ms', 'latency ratio', 'params ratio', 'MACs ratio', 'FLOPs ratio', 'paper'], rows },
+  };
+}
+
+function sweep(runs: LoadedRun[]): Section {
+  const ratios = [...new Set(runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'network' && r.ratio !== undefined).map((r) => r.ratio!)))].sort((a, b) => a - b);
+  const datasets: Dataset[] = [
+    { label: 'params, M (exact)', data: ratios.map((r) => countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224).params / 1e6), yAxisID: 'y', type: 'line' },
+    { label: 'params, M (paper)', data: ratios.map((r) => PAPER_RATIO_PARAMS[r] ?? null), yAxisID: 'y', type: 'line' },
+  ];
+  const rows: Cell[][] = [];
+  for (const run of runs) {
+    const impls = [...new Set(run.results.rows.filter((r) => r.kind === 'network' && r.ratio !== undefined).map((r) => r.impl))];
+    for (const impl of impls) {
+      const pick = (r: number) => run.results.rows.find((x) => x.kind === 'network' && x.ratio === r && x.impl === impl);
+      datasets.push({ label: `${name(runs, run, impl)} latency, ms`, data: ratios.map((r) => { const x = pick(r); return x && ok(x) ? x.measurement!.medianMs : null; }), yAxisID: 'y2', type: 'line' });
+      for (const r of ratios) {
+        const x = pick(r);
+        const c = countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224);
+        rows.push([`r = ${r}`, name(runs, run, impl), f(c.params / 1e6), PAPER_RATIO_PARAMS[r] ? f(PAPER_RATIO_PARAMS[r], 1) : '', f(c.macs / 1e9, 4), x && ok(x) ? f(x.measurement!.medianMs) : x?.status ?? '']);
+      }
+    }
+  }
+  return {
+    id: 'sweep', title: 'Reduction-ratio sweep', intro: 'SE-ResNet-50 against r: params (exact and the paper\'s table, left axis) and measured latency per implementation (right axis).',
+    chart: { type: 'line', labels: ratios.map((r) => `r = ${r}`), xTitle: 'reduction ratio', yTitle: 'params (M)', y2Title: 'latency (ms)', datasets },
+    table: { head: ['ratio', 'implementation', 'params M', 'paper M', 'GMACs', 'network ms'], rows },
+  };
+}
+
+function batchScaling(runs: LoadedRun[]): Section {
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && r.ratio === 16 && ok(r)).map((r) => ({ run, r })));
+  const batches = [...new Set(rows.map((x) => x.r.shape[0]!))].sort((a, b) => a - b);
+  const keys = [...new Set(rows.map((x) => `${name(runs, x.run, x.r.impl)} stage ${x.r.workload.split('/')[1]!.split('-')[0]!.replace('stage', '')}`))];
+  const key = (x: { run: LoadedRun; r: BenchRow }) => `${name(runs, x.run, x.r.impl)} stage ${x.r.workload.split('/')[1]!.split('-')[0]!.replace('stage', '')}`;
+  return {
+    id: 'batch', title: 'Batch-size scaling', intro: 'Images per second of each SE block against the batch size (--batch=1,8,32 gives more points).',
+    chart: { type: 'line', labels: batches.map(String), xTitle: 'batch', yTitle: 'images/s', logY: true,
+      datasets: keys.map((k) => ({ label: k, data: batches.map((b) => rows.find((x) => key(x) === k && x.r.shape[0] === b)?.r.imagesPerS ?? null) })) },
+    table: { head: ['implementation / stage', ...batches.map((b) => `batch ${b} img/s`)], rows: keys.map((k) => [k, ...batches.map((b) => f(rows.find((x) => key(x) === k && x.r.shape[0] === b)?.r.imagesPerS, 1))]) },
+  };
+}
+
+function crossHardware(runs: LoadedRun[]): Section | undefined {
+  if (runs.length < 2) return undefined;
+  const [first, ...others] = runs;
+  const rows: Cell[][] = [];
+  const labels: string[] = [];
+  const datasets: Dataset[] = others.map((o) => ({ label: `${o.label} / ${first!.label}`, data: [], errorBars: [] }));
+  for (const a of first!.results.rows.filter(ok)) {
+    const matches = others.map((o) => o.results.rows.find((b) => b.workload === a.workload && b.impl === a.impl && ok(b)));
+    if (!matches.some(Boolean)) continue;
+    labels.push(`${a.workload} ${a.impl}`);
+    matches.forEach((b, i) => {
+      if (!b) {
+        datasets[i]!.data.push(null);
+        datasets[i]!.errorBars!.push(null);
+        return;
+      }
+      // Speed-up of b over a = median_a / median_b; relative spreads add in quadrature.
+      const speed = a.measurement!.medianMs / b.measurement!.medianMs;
+      const rel = Math.hypot(spread(a) / a.measurement!.medianMs, spread(b) / b.measurement!.medianMs);
+      datasets[i]!.data.push(speed);
+      datasets[i]!.errorBars!.push([speed * (1 - rel), speed * (1 + rel)]);
+      rows.push([a.workload, a.impl, others[i]!.label, f(a.measurement!.medianMs), f(b.measurement!.medianMs), `${f(speed, 2)}x +- ${f(speed * rel, 2)}`]);
+    });
+  }
+  return {
+    id: 'cross', title: 'Cross-hardware comparison', intro: `The same workload and implementation on every machine, relative to ${first!.label}: > 1 is faster; error bars propagate both runs' spread (relative MADs in quadrature).`,
+    chart: { type: 'bar', labels, xTitle: 'workload and implementation', yTitle: 'speed relative to the first run', datasets },
+    table: { head: ['workload', 'implementation', 'run', `${first!.label} ms`, 'this run ms', 'relative speed'], rows },
+  };
+}
+
+function regression(runs: LoadedRun[]): Section | undefined {
+  const withComparison = runs.filter((r) => r.results.comparison);
+  if (!withComparison.length) return undefined;
+  const rows: Cell[][] = [];
+  const labels: string[] = [];
+  const data: number[] = [];
+  for (const run of withComparison) {
+    const c = run.results.comparison!;
+    if (c.refused) rows.push([run.label, c.baseline, { text: 'refused', cls: 'warn' }, c.refused, '', '']);
+    for (const ch of (c.changes ?? []) as { workload: string; impl: string; baselineMs: number; currentMs: number; changePct: number; verdict: string }[]) {
+      labels.push(`${ch.workload} ${ch.impl}`);
+      data.push(ch.changePct);
+      rows.push([run.label, `${ch.workload} ${ch.impl}`, { text: ch.verdict, cls: ch.verdict === 'slower' ? 'bad' : ch.verdict === 'faster' ? 'good' : 'muted' }, f(ch.baselineMs), f(ch.currentMs), `${ch.changePct >= 0 ? '+' : ''}${f(ch.changePct, 1)}%`]);
+    }
+  }
+  return {
+    id: 'regression', title: 'Regression against the baseline', intro: 'Change of each median against the --compare baseline; "slower" only beyond the threshold and outside both runs\' noise.',
+    chart: { type: 'bar', labels, xTitle: 'measurement', yTitle: 'change of the median, %', datasets: [{ label: 'change %', data }] },
+    table: { head: ['run', 'measurement', 'verdict', 'baseline ms', 'now ms', 'change'], rows },
+  };
+}
+
+/** Every section for these runs, in report order (empty ones dropped). */
+export function buildSections(runs: LoadedRun[]): Section[] {
+  return [...environment(runs), conformance(runs), ...seBlocks(runs), overhead(runs), sweep(runs), batchScaling(runs), crossHardware(runs), regression(runs)]
+    .filter((s): s is Section => s !== undefined && s.table.rows.length > 0);
+}
