@@ -10,7 +10,9 @@
  * ask again. The `webgpu` device accepts any adapter; the `gpu` device only
  * hardware ones (see hardwareAdapter).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** What the adapter is, as reported by Dawn, plus our reading of it. */
 export interface AdapterReport {
@@ -98,6 +100,11 @@ async function open(): Promise<NodeWebGpu> {
       ok: false, reason: `the webgpu npm package (Dawn) did not load: ${e instanceof Error ? e.message : String(e)}`,
       installHint: 'npm install webgpu (prebuilt for linux-x64/arm64, darwin, win32-x64/arm64)',
     };
+  }
+  // Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid" while Dawn probes them when the variable is
+  // unset (CI, containers); a private empty directory satisfies them and changes nothing else.
+  if (process.platform === 'linux' && !process.env.XDG_RUNTIME_DIR) {
+    process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'se-bench-xdg-'));
   }
   try {
     let gpu = mod.create([]);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,4 +139,24 @@ test('paper prints every figure with ours and a verdict', () => {
   assert.match(r.stdout, /SE-ResNet-50\s+3\.87\s+3\.87156\s+\+0\.0016\s+GFLOPs\s+agrees/);
   assert.match(r.stdout, /r = 4\s+35\.7\s+35\.6357\d?\s+-0\.064\s+M params\s+rounded up/);
   assert.match(r.stdout, /21 figures: 15 agree at the paper's rounding, 5 only when the exact count is rounded up, 1 differ\./);
+});
+
+test('bench: Ctrl-C keeps every measurement made so far and says where', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'se-bench-sigint-'));
+  try {
+    const child = spawn(process.execPath, ['scripts/se-bench.mjs', 'bench', '--impl=reference', '--model=none', '--no-torch', '--min-time=100', `--out=${out}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 60_000;
+    while (!/\[2\/\d+\]/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    assert.equal(await exited, 130);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(results.interrupted, true);
+    assert.ok(results.rows.length >= 2);
+    assert.match(stderr, new RegExp(`interrupted: ${results.rows.length} measurements kept in ${join(out, 'results.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

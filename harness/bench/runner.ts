@@ -24,6 +24,9 @@ import { progressReporter } from './progress.ts';
 import { RESULTS_SCHEMA, writeResults, type BenchResults, type BenchRow } from './results.ts';
 import { networkInputs, seBlockInputs } from './workloads.ts';
 
+/** Network measurements projected to take longer than this are skipped unless the implementation is named in --impl. */
+const NETWORK_BUDGET_S = 30;
+
 /** What the runner needs from the command: the selected implementations and a log sink. */
 export interface RunContext {
   impls: SeImplementation[];
@@ -110,17 +113,42 @@ async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 
   }
 }
 
-async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 'network' }>, plan: BenchPlan, row: BenchRow): Promise<void> {
+/**
+ * Times one network workload. The first (cold) run also projects the whole
+ * measurement: over the budget, and the implementation not named in --impl,
+ * the row is skipped with the projection, and `speed` remembers the seconds
+ * per GMAC so later network workloads of that implementation skip at once.
+ */
+async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 'network' }>, plan: BenchPlan, row: BenchRow, speed: Map<string, number>): Promise<void> {
+  const named = plan.impls?.includes(impl.name) ?? false;
+  const { net, weights, input } = networkInputs(w);
+  const cost = countNetwork(net, w.resolution);
+  Object.assign(row, { params: cost.params, macs: cost.macs, flops: cost.flops });
+  const gmacs = (cost.macs * w.batch) / 1e9;
+  const project = (perGmac: number) => perGmac * gmacs * (plan.netMinSamples + 1);
+  const skip = (seconds: number, how: string) => Object.assign(row, {
+    status: 'skipped', message: `${how} ${seconds.toFixed(0)} s for this measurement, over the ${NETWORK_BUDGET_S} s budget; name it in --impl to time it anyway`,
+  });
+  const known = speed.get(impl.name);
+  if (known !== undefined && !named && project(known) > NETWORK_BUDGET_S) {
+    skip(project(known), 'projected');
+    return;
+  }
   let prepared: PreparedNetwork | undefined;
   try {
-    const { net, weights, input } = networkInputs(w);
-    const cost = countNetwork(net, w.resolution);
-    Object.assign(row, { params: cost.params, macs: cost.macs, flops: cost.flops });
     prepared = await impl.prepareNetwork!(net, weights);
     const p = prepared;
     const x = toLayout(input, impl.layout);
+    const t0 = performance.now();
+    await p.run(x);
+    const coldMs = performance.now() - t0;
+    speed.set(impl.name, coldMs / 1000 / gmacs);
+    if (!named && project(coldMs / 1000 / gmacs) > NETWORK_BUDGET_S) {
+      skip(project(coldMs / 1000 / gmacs), `its first run took ${(coldMs / 1000).toFixed(1)} s: about`);
+      return;
+    }
     const m = await measure(() => p.run(x), { minTimeMs: plan.minTimeMs * 2, minSamples: plan.netMinSamples, warmupMs: 0 });
-    Object.assign(row, { measurement: m, imagesPerS: (w.batch * 1000) / m.medianMs });
+    Object.assign(row, { measurement: { ...m, coldMs }, imagesPerS: (w.batch * 1000) / m.medianMs });
   } catch (e) {
     Object.assign(row, { status: 'failed', message: errorText(e) });
   } finally {
@@ -148,6 +176,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     process.exit(130);
   };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
   try {
     const available = ctx.impls.filter((i) => results.implementations.find((s) => s.name === i.name)!.available);
     for (const s of results.implementations.filter((x) => !x.available)) ctx.log(`unavailable ${s.name}: ${s.reason} (to enable: ${s.installHint})`);
@@ -166,12 +195,15 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
 
     const total = plan.workloads.reduce((acc, w) => acc + (w.kind === 'se-block' ? ctx.impls.length : ctx.impls.filter((i) => i.prepareNetwork).length), 0);
     const progress = progressReporter(total, ctx.log);
-    const push = (row: BenchRow) => {
+    const push = async (row: BenchRow) => {
       results.rows.push(row);
       save();
       progress.done(row);
+      // Measurements chain only microtasks; yield a macrotask so a pending Ctrl-C is handled between rows.
+      await new Promise((r) => setImmediate(r));
     };
     const reference = new ReferenceImplementation();
+    const networkSpeed = new Map<string, number>();
     for (const w of plan.workloads) {
       if (w.kind === 'se-block') {
         const inputs = seBlockInputs(w);
@@ -183,7 +215,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
           if (!available.includes(impl)) Object.assign(row, { status: 'skipped', message: 'unavailable here' });
           else if (!valid.includes(impl)) Object.assign(row, { status: 'invalid', message: 'failed golden conformance; not timed' });
           else await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, copyMs.get(2 * 4 * w.shape.reduce((a, b) => a * b, 1)), row);
-          push(row);
+          await push(row);
         }
       } else {
         for (const impl of ctx.impls.filter((i) => i.prepareNetwork)) {
@@ -191,10 +223,8 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
           const row = baseRow(w, impl);
           if (!available.includes(impl)) Object.assign(row, { status: 'skipped', message: 'unavailable here' });
           else if (!valid.includes(impl)) Object.assign(row, { status: 'invalid', message: 'failed golden conformance; not timed' });
-          else if (impl.precision === 'fp64' && !plan.impls?.includes(impl.name)) {
-            Object.assign(row, { status: 'skipped', message: 'the float64 reference takes seconds per image; name it in --impl to time it' });
-          } else await timeNetwork(impl, w, plan, row);
-          push(row);
+          else await timeNetwork(impl, w, plan, row, networkSpeed);
+          await push(row);
         }
       }
     }
@@ -237,6 +267,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     save();
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
   return { results, dir };
 }
