@@ -12,6 +12,7 @@ import { INFER_OPTIONS, inferCommand } from './commands/infer.ts';
 import { LIST_OPTIONS, listCommand } from './commands/list.ts';
 import { PAPER_OPTIONS, paperCommand } from './commands/paper.ts';
 import { REPORT_OPTIONS, reportCommand } from './commands/report.ts';
+import { closeBrowser } from './browser/driver.ts';
 import { GoldenError } from './golden.ts';
 import { NETWORK_USAGE } from './network-options.ts';
 import { UsageError } from './select.ts';
@@ -106,5 +107,14 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main(process.argv.slice(2));
+  process.exitCode = await mainThenClose(process.argv.slice(2));
+}
+
+/** `main`, then closes the shared Chromium if a browser implementation started one (no orphan processes). */
+export async function mainThenClose(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } finally {
+    await closeBrowser();
+  }
 }

@@ -4,7 +4,7 @@
  *   webgpu  WebGPU in Node (Dawn) on any adapter, SwiftShader included
  *   gpu     the webgpu implementations restricted to a hardware adapter, plus
  *           implementations that are GPU-only by nature (tfjs-node-gpu)
- *   browser implementations running in Chromium (none yet)
+ *   browser the reference and tfjs (cpu, wasm, webgpu) inside headless Chromium, driven from Node (harness/browser)
  */
 import type { DeviceKind, SeImplementation } from '../impls/interface.ts';
 import { Registry } from '../impls/registry.ts';
@@ -15,9 +15,7 @@ import { hardwareAdapter } from './webgpu-node.ts';
 export const DEVICES: readonly DeviceKind[] = ['cpu', 'webgpu', 'gpu', 'browser'];
 
 /** Why a device has no implementation yet; shown instead of an empty run. */
-export const NOT_YET: Partial<Record<DeviceKind, string>> = {
-  browser: 'no implementation for device browser yet: browser runs (Chromium through puppeteer-core) are planned but not built',
-};
+export const NOT_YET: Partial<Record<DeviceKind, string>> = {};
 
 /** Parses `--device=cpu,webgpu` (or `all`); undefined when the option was not given. Unknown names are a UsageError listing the valid ones. */
 export function parseDevices(value: string | undefined): DeviceKind[] | undefined {

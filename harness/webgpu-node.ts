@@ -10,7 +10,7 @@
  * ask again. The `webgpu` device accepts any adapter; the `gpu` device only
  * hardware ones (see hardwareAdapter).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -104,7 +104,9 @@ async function open(): Promise<NodeWebGpu> {
   // Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid" while Dawn probes them when the variable is
   // unset (CI, containers); a private empty directory satisfies them and changes nothing else.
   if (process.platform === 'linux' && !process.env.XDG_RUNTIME_DIR) {
-    process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'se-bench-xdg-'));
+    const dir = join(tmpdir(), `se-bench-xdg-${process.getuid?.() ?? 'user'}`); // one per user, reused by every run
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
   }
   try {
     let gpu = mod.create([]);

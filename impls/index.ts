@@ -1,4 +1,5 @@
 /** The default registry: every implementation the harness knows, by name. */
+import { browserImplementations } from './browser/index.ts';
 import { ReferenceImplementation } from './reference/index.ts';
 import { Registry } from './registry.ts';
 import { tfjsImplementations } from './tfjs/index.ts';
@@ -11,5 +12,6 @@ export function defaultRegistry(): Registry {
   for (const impl of tfjsImplementations()) registry.register(impl);
   registry.register(new WasmSimdImplementation()); // wasm-simd: one thread
   registry.register(new WasmSimdImplementation({ threads: 'auto' })); // wasm-simd-mt: one worker per core, shared memory
+  for (const impl of browserImplementations()) registry.register(impl);
   return registry;
 }

@@ -41,8 +41,18 @@ export interface PreparedBlock {
    * PyTorch's timings start from a tensor already in place.
    */
   stage?(x: Tensor): Tensor;
+  /** Optional: times `run` where it executes (see InPageTimer); the benchmark prefers it to timing `run` from Node. */
+  measureInPage?: InPageTimer;
   dispose(): void | Promise<void>;
 }
+
+/**
+ * Times runs on `x` where the implementation executes (a browser page), so
+ * the Node <-> page transfers of `run` stay out of the samples: warm-up, then
+ * samples until minTimeMs and minSamples, each ending after the output is read
+ * back there. Returns raw samples; the harness computes the statistics.
+ */
+export type InPageTimer = (x: Tensor, opts: { minTimeMs: number; minSamples: number; warmupMs: number }) => Promise<{ coldMs: number; samplesMs: number[] }>;
 
 /** What a network run produces; every tensor in the implementation's layout except the [N, classes] logits. */
 export interface NetworkOutput {
@@ -56,6 +66,8 @@ export interface NetworkOutput {
 /** A whole network ready to run; call dispose when done. */
 export interface PreparedNetwork {
   run(x: Tensor): Promise<NetworkOutput>;
+  /** Optional, as PreparedBlock.measureInPage. */
+  measureInPage?: InPageTimer;
   dispose(): void | Promise<void>;
 }
 

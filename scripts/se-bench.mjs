@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../harness/cli.ts');
-process.exitCode = await main(process.argv.slice(2));
+const { mainThenClose } = await import('../harness/cli.ts');
+process.exitCode = await mainThenClose(process.argv.slice(2));

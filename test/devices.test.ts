@@ -31,10 +31,10 @@ test('selection by device: cpu and webgpu split the registry; gpu sees the webgp
   assert.deepEqual(selectImplementations(full, ['webgpu', 'gpu'], undefined).names, ['tfjs-webgpu', 'tfjs-node-gpu']);
   assert.deepEqual(selectImplementations(full, ['cpu'], ['tfjs-wasm', 'reference']).names, ['reference', 'tfjs-wasm']);
   assert.throws(() => selectImplementations(full, ['cpu'], ['tfjs-webgpu']), /"tfjs-webgpu" runs on device webgpu, not on --device=cpu/);
-  assert.throws(() => selectImplementations(full, ['browser'], undefined), /no implementation for device browser yet.*devices with implementations: cpu, webgpu, gpu/);
+  assert.deepEqual(selectImplementations(full, ['browser'], undefined).names, ['browser-reference', 'browser-tfjs-cpu', 'browser-tfjs-wasm', 'browser-tfjs-webgpu']);
   const all = selectImplementations(full, parseDevices('all'), undefined);
   assert.equal(all.names.length, full.names().length);
-  assert.match(all.notes.join('\n'), /no implementation for device browser yet/);
+  assert.deepEqual(all.notes, []);
 });
 
 test('the gpu view of a webgpu implementation keeps its methods and passes an unavailable probe through', async () => {
@@ -57,13 +57,10 @@ test('the gpu view of a webgpu implementation keeps its methods and passes an un
   assert.deepEqual(calls, ['private state']);
 });
 
-test('CLI: bad --device exits 2 listing the devices; browser says it has no implementation yet', () => {
+test('CLI: bad --device exits 2 listing the devices; an implementation on another device is named', () => {
   let r = cli('conformance', '--device=tpu');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown device "tpu"; valid devices: cpu, webgpu, gpu, browser, all/);
-  r = cli('bench', '--device=browser');
-  assert.equal(r.status, 2);
-  assert.match(r.stderr, /no implementation for device browser yet/);
   r = cli('conformance', '--device=cpu', '--impl=tfjs-webgpu');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /"tfjs-webgpu" runs on device webgpu/);
@@ -75,7 +72,7 @@ test('CLI: devices --json reports every device, and a run that used Dawn exits b
   const { devices } = JSON.parse(r.stdout) as { devices: { device: string; available: boolean; reason?: string; adapter?: { software: boolean; description: string }; implementations: { name: string }[] }[] };
   assert.deepEqual(devices.map((d) => d.device), ['cpu', 'webgpu', 'gpu', 'browser']);
   assert.equal(devices[0]!.available, true);
-  assert.equal(devices[3]!.available, false);
+  assert.deepEqual(devices[3]!.implementations.map((i) => i.name), ['browser-reference', 'browser-tfjs-cpu', 'browser-tfjs-wasm', 'browser-tfjs-webgpu']);
   const webgpu = devices[1]!;
   const gpu = devices[2]!;
   if (webgpu.adapter?.software) {

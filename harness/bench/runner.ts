@@ -14,7 +14,7 @@ import { checkCase, worstRatio, type ImplStatus } from '../conformance.ts';
 import { countNetwork } from '../count.ts';
 import { readEnvironment } from '../environment.ts';
 import { GOLDEN_DIR, GoldenSet } from '../golden.ts';
-import { measure } from '../measure.ts';
+import { measure, sampleStats, type Measurement } from '../measure.ts';
 import { cpuRoofline } from '../roofline.ts';
 import { fromLayout, toLayout, type Tensor } from '../tensor.ts';
 import { toleranceFor } from '../tolerances.ts';
@@ -74,6 +74,15 @@ async function validate(impls: SeImplementation[], plan: BenchPlan, results: Ben
   }
 }
 
+/** Times runs where the implementation executes when it can (a browser page), else from Node; same statistics either way. */
+async function measureBlock(p: PreparedBlock | PreparedNetwork, x: Tensor, opts: { minTimeMs: number; minSamples: number; warmupMs: number }): Promise<Measurement> {
+  if (p.measureInPage) {
+    const r = await p.measureInPage(x, opts);
+    return { coldMs: r.coldMs, ...sampleStats(r.samplesMs) };
+  }
+  return measure(() => p.run(x), opts);
+}
+
 function baseRow(w: Workload, impl: SeImplementation): BenchRow {
   const shape = w.kind === 'se-block' ? [...w.shape] : [w.batch, 3, w.resolution, w.resolution];
   return {
@@ -97,7 +106,8 @@ async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 
       Object.assign(row, { status: 'invalid', message: `output differs from the float64 reference on this input (max abs error ${check.maxAbsErr}); not timed` });
       return;
     }
-    const m = await measure(() => block.run(staged), { minTimeMs: plan.minTimeMs, minSamples: plan.minSamples, warmupMs: plan.minTimeMs / 5 });
+    const opts = { minTimeMs: plan.minTimeMs, minSamples: plan.minSamples, warmupMs: plan.minTimeMs / 5 };
+    const m = await measureBlock(block, staged, opts);
     const [n, c, h, wd] = w.shape;
     row.bytes = 2 * 4 * n * c * h * wd;
     Object.assign(row, { measurement: m, imagesPerS: (n * 1000) / m.medianMs, gbPerS: row.bytes / (m.medianMs * 1e6) });
@@ -147,7 +157,7 @@ async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 
       skip(project(coldMs / 1000 / gmacs), `its first run took ${(coldMs / 1000).toFixed(1)} s: about`);
       return;
     }
-    const m = await measure(() => p.run(x), { minTimeMs: plan.minTimeMs * 2, minSamples: plan.netMinSamples, warmupMs: 0 });
+    const m = await measureBlock(p, x, { minTimeMs: plan.minTimeMs * 2, minSamples: plan.netMinSamples, warmupMs: 0 });
     Object.assign(row, { measurement: { ...m, coldMs }, imagesPerS: (w.batch * 1000) / m.medianMs });
   } catch (e) {
     Object.assign(row, { status: 'failed', message: errorText(e) });
