@@ -43,6 +43,13 @@ export interface PreparedBlock {
   stage?(x: Tensor): Tensor;
   /** Optional: times `run` where it executes (see InPageTimer); the benchmark prefers it to timing `run` from Node. */
   measureInPage?: InPageTimer;
+  /**
+   * Optional, GPU implementations: runs the kernels again on the last staged
+   * input without uploading or reading back, resolving when the device is done
+   * (onSubmittedWorkDone); returns the kernels' GPU time in ms from timestamp
+   * queries, or NaN when the adapter has none.
+   */
+  runDeviceOnly?(): Promise<number>;
   dispose(): void | Promise<void>;
 }
 

@@ -23,12 +23,12 @@ test('selection by device: cpu and webgpu split the registry; gpu sees the webgp
   const full = defaultRegistry();
   const cpu = selectImplementations(full, ['cpu'], undefined);
   assert.deepEqual(cpu.names, ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node', 'wasm-simd', 'wasm-simd-mt']);
-  assert.deepEqual(selectImplementations(full, ['webgpu'], undefined).names, ['tfjs-webgpu']);
+  assert.deepEqual(selectImplementations(full, ['webgpu'], undefined).names, ['tfjs-webgpu', 'wgsl-fused']);
   const gpu = selectImplementations(full, ['gpu'], undefined);
-  assert.deepEqual(gpu.names, ['tfjs-webgpu', 'tfjs-node-gpu']);
+  assert.deepEqual(gpu.names, ['tfjs-webgpu', 'tfjs-node-gpu', 'wgsl-fused']);
   assert.equal(gpu.registry.get('tfjs-webgpu').device, 'gpu');
   // Both: the webgpu entry (any adapter) is kept, once.
-  assert.deepEqual(selectImplementations(full, ['webgpu', 'gpu'], undefined).names, ['tfjs-webgpu', 'tfjs-node-gpu']);
+  assert.deepEqual(selectImplementations(full, ['webgpu', 'gpu'], undefined).names, ['tfjs-webgpu', 'wgsl-fused', 'tfjs-node-gpu']);
   assert.deepEqual(selectImplementations(full, ['cpu'], ['tfjs-wasm', 'reference']).names, ['reference', 'tfjs-wasm']);
   assert.throws(() => selectImplementations(full, ['cpu'], ['tfjs-webgpu']), /"tfjs-webgpu" runs on device webgpu, not on --device=cpu/);
   assert.deepEqual(selectImplementations(full, ['browser'], undefined).names, ['browser-reference', 'browser-tfjs-cpu', 'browser-tfjs-wasm', 'browser-tfjs-webgpu']);

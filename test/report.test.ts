@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
 import type { BenchResults, BenchRow } from '../harness/bench/results.ts';
+import { executableCandidates } from '../harness/browser/driver.ts';
 import { writeReport } from '../harness/commands/report.ts';
 import { sampleStats } from '../harness/measure.ts';
 import { countNetwork } from '../harness/count.ts';
 import { makeNetwork } from '../harness/network.ts';
 
-const CHROMIUM = process.env.PUPPETEER_EXECUTABLE_PATH ?? process.env.CHROME_PATH ?? '/usr/bin/chromium';
+/** The browser the browser device would use (same search order). */
+const CHROMIUM = executableCandidates().find((c) => existsSync(c.path))?.path ?? '/usr/bin/chromium';
 /** Screenshots and reports of this test stay here for a look after the run. */
 const OUT = join(tmpdir(), 'se-bench-report-test');
 

@@ -11,6 +11,7 @@ import type { Environment } from '../environment.ts';
 import { toJson } from '../json.ts';
 import type { Measurement } from '../measure.ts';
 import type { CopyMeasurement } from '../roofline.ts';
+import type { GpuCopyMeasurement } from '../roofline-gpu.ts';
 
 /** Schema id of results.json; bump on incompatible changes. */
 export const RESULTS_SCHEMA = 'se-bench/results@1';
@@ -37,8 +38,10 @@ export interface BenchRow {
   /** SE blocks: bytes an SE block must move (input read once, output written once) and the rate achieved. */
   bytes?: number;
   gbPerS?: number;
-  /** SE blocks: copy time of `bytes` / SE time, percent: how close to the memory roofline. */
+  /** SE blocks: copy time of `bytes` / SE time, percent: how close to the memory roofline (GPU rows: GPU copy / device-only time). */
   rooflinePct?: number;
+  /** GPU implementations: kernels alone, no upload or read-back: wall time to onSubmittedWorkDone, and timestamp-query GPU time (NaN without). */
+  deviceOnly?: { medianMs: number; madMs: number; gpuMedianMs: number; samples: number };
   /** SE blocks: worst error against the float64 reference on this very input, share of the fp32 tolerance. */
   checkRatio?: number;
   /** Networks: exact cost of the model (count.ts), per image. */
@@ -65,6 +68,8 @@ export interface BenchResults {
   comparison?: { baseline: string; maxSlowdownPct: number; changes?: unknown[]; refused?: string };
   /** Copy bandwidth at each SE block size (CPU), the roofline. */
   roofline: CopyMeasurement[];
+  /** The same on the GPU (copyBufferToBuffer), when a webgpu implementation ran. */
+  gpuRoofline?: GpuCopyMeasurement[];
   torch?: Omit<Extract<AnchorResult, { available: true }>, 'rows'> | Extract<AnchorResult, { available: false }>;
   rows: BenchRow[];
 }
@@ -73,14 +78,14 @@ export interface BenchResults {
 export const CSV_COLUMNS = [
   'workload', 'kind', 'impl', 'device', 'precision', 'layout', 'shape', 'ratio', 'model', 'status', 'message',
   'median_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'rme_pct', 'samples', 'outliers', 'cold_ms', 'images_per_s', 'bytes', 'gb_per_s',
-  'roofline_pct', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
+  'roofline_pct', 'device_only_ms', 'gpu_ms', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
 ] as const;
 
 function csvRow(r: BenchRow): unknown[] {
   const m = r.measurement;
   return [r.workload, r.kind, r.impl, r.device, r.precision, r.layout, r.shape.join('x'), r.ratio, r.model, r.status, r.message,
     m?.medianMs, m?.p90Ms, m?.p99Ms, m?.madMs, m?.rmePct, m?.sampleCount, m?.outliers, m?.coldMs, r.imagesPerS, r.bytes, r.gbPerS,
-    r.rooflinePct, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
+    r.rooflinePct, r.deviceOnly?.medianMs, r.deviceOnly?.gpuMedianMs, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
 }
 
 /** CSV text of the rows; text cells that could run as spreadsheet formulas are escaped. */

@@ -16,6 +16,8 @@ import { readEnvironment } from '../environment.ts';
 import { GOLDEN_DIR, GoldenSet } from '../golden.ts';
 import { measure, sampleStats, type Measurement } from '../measure.ts';
 import { cpuRoofline } from '../roofline.ts';
+import { gpuCopyBandwidth } from '../roofline-gpu.ts';
+import { nodeWebGpu } from '../webgpu-node.ts';
 import { fromLayout, toLayout, type Tensor } from '../tensor.ts';
 import { toleranceFor } from '../tolerances.ts';
 import type { BenchPlan, Workload } from './options.ts';
@@ -74,6 +76,32 @@ async function validate(impls: SeImplementation[], plan: BenchPlan, results: Ben
   }
 }
 
+let gpuDevice: Promise<GPUDevice | undefined> | undefined;
+const gpuCopies = new Map<number, number | undefined>();
+
+/** Median GPU copy time of `bytes` on Dawn's adapter (the GPU roofline), cached; undefined when there is no adapter. */
+async function gpuCopyMs(bytes: number, plan: BenchPlan, results: BenchResults): Promise<number | undefined> {
+  if (gpuCopies.has(bytes)) return gpuCopies.get(bytes);
+  gpuDevice ??= nodeWebGpu().then(async (w) => {
+    if (!w.ok) return undefined;
+    const adapter = await w.gpu.requestAdapter();
+    return adapter?.requestDevice({ requiredLimits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize } });
+  }).catch(() => undefined);
+  const device = await gpuDevice;
+  let ms: number | undefined;
+  if (device) {
+    try {
+      const c = await gpuCopyBandwidth(device, bytes, plan.minTimeMs / 2);
+      (results.gpuRoofline ??= []).push(c);
+      ms = c.medianMs;
+    } catch {
+      ms = undefined; // e.g. larger than the device's maxBufferSize: no roofline for this size
+    }
+  }
+  gpuCopies.set(bytes, ms);
+  return ms;
+}
+
 /** Times runs where the implementation executes when it can (a browser page), else from Node; same statistics either way. */
 async function measureBlock(p: PreparedBlock | PreparedNetwork, x: Tensor, opts: { minTimeMs: number; minSamples: number; warmupMs: number }): Promise<Measurement> {
   if (p.measureInPage) {
@@ -111,7 +139,16 @@ async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 
     const [n, c, h, wd] = w.shape;
     row.bytes = 2 * 4 * n * c * h * wd;
     Object.assign(row, { measurement: m, imagesPerS: (n * 1000) / m.medianMs, gbPerS: row.bytes / (m.medianMs * 1e6) });
-    if (copyMs !== undefined) row.rooflinePct = (100 * copyMs) / m.medianMs;
+    if (block.runDeviceOnly) {
+      const device = block.runDeviceOnly.bind(block);
+      const gpu: number[] = [];
+      const d = await measure(async () => { gpu.push(await device()); }, opts);
+      const timed = gpu.filter(Number.isFinite);
+      row.deviceOnly = { medianMs: d.medianMs, madMs: d.madMs, gpuMedianMs: timed.length ? sampleStats(timed).medianMs : Number.NaN, samples: d.sampleCount };
+    }
+    // GPU rows against the GPU's own copy, on the kernels alone when the implementation can time them so.
+    const basis = row.deviceOnly?.medianMs ?? m.medianMs;
+    if (copyMs !== undefined) row.rooflinePct = (100 * copyMs) / basis;
   } catch (e) {
     Object.assign(row, { status: 'failed', message: errorText(e) });
   } finally {
@@ -224,7 +261,12 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
           const row = baseRow(w, impl);
           if (!available.includes(impl)) Object.assign(row, { status: 'skipped', message: 'unavailable here' });
           else if (!valid.includes(impl)) Object.assign(row, { status: 'invalid', message: 'failed golden conformance; not timed' });
-          else await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, copyMs.get(2 * 4 * w.shape.reduce((a, b) => a * b, 1)), row);
+          else {
+            const bytes = 4 * w.shape.reduce((a, b) => a * b, 1);
+            const onGpu = impl.device === 'webgpu' || impl.device === 'gpu';
+            const copy = onGpu ? await gpuCopyMs(bytes, plan, results) : copyMs.get(2 * bytes);
+            await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, copy, row);
+          }
           await push(row);
         }
       } else {

@@ -29,11 +29,12 @@ function seBlockTable(res: BenchResults): string {
   for (const r of rows) {
     const t = torch.find((x) => x.workload === r.workload);
     const vsTorch = ok(r) && t ? `${(t.measurement!.medianMs / r.measurement!.medianMs).toFixed(2)}x` : '-';
-    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', r.rooflinePct !== undefined ? `${r.rooflinePct.toFixed(0)}%` : '', vsTorch]);
+    const dev = r.deviceOnly ? `${r.deviceOnly.medianMs.toFixed(3)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${r.deviceOnly.gpuMedianMs.toFixed(3)})` : ''}` : '';
+    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', r.rooflinePct !== undefined ? `${r.rooflinePct.toFixed(0)}%` : '', vsTorch, dev]);
   }
-  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), t.rooflinePct !== undefined ? `${t.rooflinePct.toFixed(0)}%` : '', '1.00x']);
-  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time; speed-up over PyTorch eager CPU, ${res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured'})\n`
-    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'vs torch'], out);
+  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), t.rooflinePct !== undefined ? `${t.rooflinePct.toFixed(0)}%` : '', '1.00x', '']);
+  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time; speed-up over PyTorch eager CPU, ${res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured'})\n`
+    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'vs torch', 'device-only ms (GPU ms)'], out);
 }
 
 function overheadTable(res: BenchResults): string {
