@@ -39,7 +39,8 @@ async function deviceReport(device: DeviceKind): Promise<DeviceReport> {
   if (report.available) {
     report.detail = device === 'cpu'
       ? `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism()} cores, Node ${process.version}`
-      : report.adapter ? adapterLine(report.adapter) : undefined;
+      : device === 'browser' ? 'headless Chromium driven by puppeteer-core (version and adapter per implementation below)'
+        : report.adapter ? adapterLine(report.adapter) : undefined;
     return report;
   }
   // Why not: the device's own condition first, then what its implementations said.
@@ -71,6 +72,7 @@ function formatAdapter(a: AdapterReport): string[] {
 /** Plain-text rendering of the device reports. */
 export function formatDevices(reports: DeviceReport[]): string {
   const lines: string[] = [];
+  const nameWidth = Math.max(14, ...reports.flatMap((r) => r.implementations.map((i) => i.name.length)));
   for (const r of reports) {
     lines.push(r.available ? `${r.device.padEnd(8)} available: ${r.detail ?? ''}` : `${r.device.padEnd(8)} unavailable: ${r.reason}`);
     if (!r.available && r.installHint && r.installHint !== 'none yet') lines.push(`  to enable: ${r.installHint}`);
@@ -78,7 +80,7 @@ export function formatDevices(reports: DeviceReport[]): string {
     if (r.adapter && r.device === 'webgpu') lines.push(...formatAdapter(r.adapter));
     for (const i of r.implementations) {
       const why = i.available ? '' : i.reason === r.reason ? 'as above' : `${i.reason}; to enable: ${i.installHint}`;
-      lines.push(`  ${i.name.padEnd(14)} ${i.available ? `available (${i.detail ?? ''})` : `unavailable: ${why}`}`);
+      lines.push(`  ${i.name.padEnd(nameWidth)} ${i.available ? `available (${i.detail ?? ''})` : `unavailable: ${why}`}`);
     }
     lines.push('');
   }
