@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { onHardwareAdapter, parseDevices, selectImplementations } from '../harness/devices.ts';
 import { UsageError } from '../harness/select.ts';
@@ -79,6 +82,15 @@ test('CLI: devices --json reports every device, and a run that used Dawn exits b
     // The gpu device refuses a software adapter and names it.
     assert.equal(gpu.available, false);
     assert.ok(gpu.reason!.includes(webgpu.adapter.description), gpu.reason);
+  }
+  if (!gpu.available) {
+    // bench --device=gpu without a GPU says so and fails, rather than writing a run of skipped rows.
+    const out = mkdtempSync(join(tmpdir(), 'se-bench-nogpu-'));
+    const b = cli('bench', '--device=gpu', '--quick', '--no-torch', `--out=${out}`);
+    rmSync(out, { recursive: true, force: true });
+    assert.equal(b.status, 1, b.stderr);
+    assert.match(b.stderr, /nothing to measure: none of the selected implementations can run here/);
+    assert.match(b.stderr, /unavailable wgsl-fused: /);
   }
   const run = cli('conformance', '--device=webgpu', '--case=awkward-batch1-c32-r4');
   assert.notEqual(run.status, null, 'the process did not exit after using Dawn (killed by the timeout)');

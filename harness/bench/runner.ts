@@ -227,6 +227,12 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
   try {
     const available = ctx.impls.filter((i) => results.implementations.find((s) => s.name === i.name)!.available);
     for (const s of results.implementations.filter((x) => !x.available)) ctx.log(`unavailable ${s.name}: ${s.reason} (to enable: ${s.installHint})`);
+    if (available.length === 0) {
+      ctx.log('nothing to measure: none of the selected implementations can run here (reasons above)');
+      results.finishedAt = new Date().toISOString();
+      save();
+      return { results, dir };
+    }
     await validate(available, plan, results, ctx.log);
     save();
     const valid = available.filter((i) => results.validation[i.name]!.status === 'pass');

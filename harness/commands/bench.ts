@@ -29,7 +29,9 @@ export async function benchCommand(values: BenchValues): Promise<number> {
   const { results, dir } = await runBench(plan, { impls: selection.names.map((n) => selection.registry.get(n)), log });
   const summary = benchSummary(results);
   process.stdout.write(values.json ? `${toJson(results)}\n` : `${summary}\n`);
-  let code = results.rows.some((r) => r.status === 'invalid' || r.status === 'failed') ? 1 : 0;
+  // Nothing available (e.g. --device=gpu without a GPU) is a failed run, not an empty success.
+  const nothing = !results.implementations.some((i) => i.available);
+  let code = nothing || results.rows.some((r) => r.status === 'invalid' || r.status === 'failed') ? 1 : 0;
   if (baseline && plan.compare) {
     const c = compareRuns(results, baseline, plan.compare.maxSlowdownPct);
     results.comparison = { baseline: plan.compare.path, maxSlowdownPct: plan.compare.maxSlowdownPct, ...c };
