@@ -37,21 +37,42 @@ function seBlockTable(res: BenchResults): string {
     + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'vs torch', 'device-only ms (GPU ms)'], out);
 }
 
-function overheadTable(res: BenchResults): string {
-  const nets = res.rows.filter((r) => r.kind === 'network');
-  const out: string[][] = [];
+/** An SE network row matched with its plain baseline (same implementation and input), with exact costs and the paper's ratio. */
+export interface OverheadPair {
+  se: BenchRow;
+  base: BenchRow;
+  baseName: string;
+  /** SE / plain: measured median latency (undefined unless both measured), params, MACs, FLOPs, and the paper's timing ratio. */
+  latency?: number;
+  params: number;
+  macs: number;
+  flops: number;
+  paper: number;
+  paperText: string;
+}
+
+/** Every r = 16 SE network row of `rows` with its baseline; the SE overhead figures. */
+export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
+  const nets = rows.filter((r) => r.kind === 'network');
+  const out: OverheadPair[] = [];
   for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === 16)) {
     const baseName = makeNetwork(se.model!).baseline;
     const base = nets.find((r) => r.model === baseName && r.impl === se.impl && r.shape.join('x') === se.shape.join('x'));
     if (!base) continue;
-    const res224 = se.shape[2]!;
-    const cs = countNetwork(makeNetwork(se.model!), res224);
-    const cb = countNetwork(makeNetwork(baseName), res224);
-    const lat = ok(se) && ok(base) ? (se.measurement!.medianMs / base.measurement!.medianMs).toFixed(3) : '-';
-    const paper = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
-    out.push([`${baseName} -> ${se.model} b${se.shape[0]} @${res224}`, se.impl, ms(base), ms(se), lat, (cs.params / cb.params).toFixed(3),
-      (cs.macs / cb.macs).toFixed(4), (cs.flops / cb.flops).toFixed(4), (paper.se / paper.plain).toFixed(3)]);
+    const cs = countNetwork(makeNetwork(se.model!), se.shape[2]!);
+    const cb = countNetwork(makeNetwork(baseName), se.shape[2]!);
+    const p = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
+    out.push({
+      se, base, baseName, ...(ok(se) && ok(base) ? { latency: se.measurement!.medianMs / base.measurement!.medianMs } : {}),
+      params: cs.params / cb.params, macs: cs.macs / cb.macs, flops: cs.flops / cb.flops, paper: p.se / p.plain, paperText: `${p.se}/${p.plain}`,
+    });
   }
+  return out;
+}
+
+function overheadTable(res: BenchResults): string {
+  const out = overheadPairs(res.rows).map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
+    o.latency?.toFixed(3) ?? '-', o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
   if (!out.length) return '';
   return `SE overhead (SE / plain; the paper: CPU 167/164 ms = ${(167 / 164).toFixed(3)}, GPU 209/190 ms = ${(209 / 190).toFixed(3)})\n`
     + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out);

@@ -5,7 +5,7 @@
  */
 import { countNetwork } from '../count.ts';
 import { makeNetwork } from '../network.ts';
-import { PAPER_TIMING } from '../bench/summary.ts';
+import { overheadPairs } from '../bench/summary.ts';
 import type { BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 
@@ -132,24 +132,15 @@ function overhead(runs: LoadedRun[]): Section {
   const macs: number[] = [];
   const paper: number[] = [];
   for (const run of runs) {
-    const nets = run.results.rows.filter((r) => r.kind === 'network');
-    for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === 16)) {
-      const baseName = makeNetwork(se.model!).baseline;
-      const base = nets.find((r) => r.model === baseName && r.impl === se.impl && r.shape.join('x') === se.shape.join('x'));
-      if (!base) continue;
-      const res = se.shape[2]!;
-      const cs = countNetwork(makeNetwork(se.model!), res);
-      const cb = countNetwork(makeNetwork(baseName), res);
-      const ratio = ok(se) && ok(base) ? se.measurement!.medianMs / base.measurement!.medianMs : null;
-      const p = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
-      const label = `${name(runs, run, se.impl)} b${se.shape[0]} @${res}`;
+    for (const o of overheadPairs(run.results.rows)) {
+      const label = `${name(runs, run, o.se.impl)} b${o.se.shape[0]} @${o.se.shape[2]}`;
       labels.push(label);
-      lat.push(ratio);
-      params.push(cs.params / cb.params);
-      macs.push(cs.macs / cb.macs);
-      paper.push(p.se / p.plain);
-      rows.push([label, `${baseName} -> ${se.model}`, ok(base) ? f(base.measurement!.medianMs) : base.status, ok(se) ? f(se.measurement!.medianMs) : se.status,
-        ratio === null ? '' : f(ratio), f(cs.params / cb.params), f(cs.macs / cb.macs, 4), f(cs.flops / cb.flops, 4), `${p.se}/${p.plain} = ${f(p.se / p.plain)}`]);
+      lat.push(o.latency ?? null);
+      params.push(o.params);
+      macs.push(o.macs);
+      paper.push(o.paper);
+      rows.push([label, `${o.baseName} -> ${o.se.model}`, ok(o.base) ? f(o.base.measurement!.medianMs) : o.base.status, ok(o.se) ? f(o.se.measurement!.medianMs) : o.se.status,
+        f(o.latency), f(o.params), f(o.macs, 4), f(o.flops, 4), `${o.paperText} = ${f(o.paper)}`]);
     }
   }
   return {

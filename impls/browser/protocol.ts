@@ -6,6 +6,7 @@
  */
 
 /** The implementations the page can run, by their page-side name. */
+import type { AdapterReport } from '../../harness/webgpu-node.ts';
 export type PageImplName = 'reference' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-webgpu';
 export const PAGE_IMPLS: readonly PageImplName[] = ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-webgpu'];
 
@@ -14,17 +15,8 @@ export type BlockKind = 'se' | 'bottleneck' | 'network';
 /** The page's global that Node talks to. */
 export const PAGE_GLOBAL = '__seBench';
 
-/** A WebGPU adapter as the page sees it (GPUAdapterInfo plus our reading of it). */
-export interface PageAdapter {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** GPUAdapterInfo.isFallbackAdapter (or the older GPUAdapter.isFallbackAdapter). */
-  isFallbackAdapter: boolean;
-  /** Fallback flag, or a software rasteriser by name (SwiftShader, llvmpipe, ...). */
-  software: boolean;
-}
+/** A WebGPU adapter as the page sees it: Dawn's report minus what only Node knows (backend, ICD override). */
+export type PageAdapter = Omit<AdapterReport, 'backend' | 'icdOverride'>;
 
 /** What the page reports about itself once loaded. */
 export interface PageInfo {
