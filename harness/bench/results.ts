@@ -74,6 +74,11 @@ export interface BenchResults {
   rows: BenchRow[];
 }
 
+/** True when the row holds a measurement (status ok). */
+export function measured(r: BenchRow): boolean {
+  return r.status === 'ok' && r.measurement !== undefined;
+}
+
 /** CSV columns, in order; documented in reports/README.md. */
 export const CSV_COLUMNS = [
   'workload', 'kind', 'impl', 'device', 'precision', 'layout', 'shape', 'ratio', 'model', 'status', 'message',

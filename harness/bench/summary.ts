@@ -5,14 +5,11 @@
  */
 import { countNetwork } from '../count.ts';
 import { makeNetwork } from '../network.ts';
-import type { BenchResults, BenchRow } from './results.ts';
+import { PAPER_RATIO_PARAMS, PAPER_TIMING } from '../paper.ts';
+import { measured, type BenchResults, type BenchRow } from './results.ts';
 
-/** The paper's timing ratios (SE-ResNet-50 / ResNet-50): CPU 1 image 167 / 164 ms; GPU batch 256 forward+backward 209 / 190 ms. */
-export const PAPER_TIMING = { cpu: { plain: 164, se: 167 }, gpu: { plain: 190, se: 209 } };
-/** The paper's SE-ResNet-50 params by reduction ratio, M. */
-const PAPER_RATIO_PARAMS: Record<number, number> = { 2: 45.7, 4: 35.7, 8: 30.7, 16: 28.1, 32: 26.9 };
 
-const ok = (r: BenchRow): boolean => r.status === 'ok' && r.measurement !== undefined;
+const ok = measured;
 const ms = (r: BenchRow | undefined): string => (r && ok(r) ? r.measurement!.medianMs.toFixed(3) : r ? r.status : '-');
 
 function table(head: string[], rows: string[][]): string {
@@ -74,7 +71,8 @@ function overheadTable(res: BenchResults): string {
   const out = overheadPairs(res.rows).map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
     o.latency?.toFixed(3) ?? '-', o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
   if (!out.length) return '';
-  return `SE overhead (SE / plain; the paper: CPU 167/164 ms = ${(167 / 164).toFixed(3)}, GPU 209/190 ms = ${(209 / 190).toFixed(3)})\n`
+  const { cpu, gpu } = PAPER_TIMING;
+  return `SE overhead (SE / plain; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)})\n`
     + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out);
 }
 

@@ -6,7 +6,8 @@
 import { countNetwork } from '../count.ts';
 import { makeNetwork } from '../network.ts';
 import { overheadPairs } from '../bench/summary.ts';
-import type { BenchRow } from '../bench/results.ts';
+import { measured, type BenchRow } from '../bench/results.ts';
+import { PAPER_RATIO_PARAMS } from '../paper.ts';
 import type { LoadedRun } from './load.ts';
 
 /** A table cell: text, optionally with a status class for colour (the text carries the meaning too). */
@@ -35,8 +36,7 @@ export interface ChartSpec {
 
 export interface Section { id: string; title: string; intro: string; chart?: ChartSpec; table: Table }
 
-const PAPER_RATIO_PARAMS: Record<number, number> = { 2: 45.7, 4: 35.7, 8: 30.7, 16: 28.1, 32: 26.9 };
-const ok = (r: BenchRow): boolean => r.status === 'ok' && r.measurement !== undefined;
+const ok = measured;
 const f = (v: number | undefined, d = 3): string => (v === undefined || !Number.isFinite(v) ? '' : v.toFixed(d));
 /** median +- 1.4826 MAD (the scaled MAD estimates one standard deviation). */
 const spread = (r: BenchRow): number => 1.4826 * r.measurement!.madMs;
