@@ -72,7 +72,7 @@ function to4d(t: Tensor, layout: Layout): Tensor {
 }
 
 /** Compares a network run part by part; names the failing parts, the first failing stage first. */
-async function checkNetwork(impl: SeImplementation, loaded: LoadedCase, cell: ConformanceCell, tolerance: Tolerance): Promise<PreparedNetwork> {
+async function compareNetworkRun(impl: SeImplementation, loaded: LoadedCase, cell: ConformanceCell, tolerance: Tolerance): Promise<PreparedNetwork> {
   const c = loaded.case;
   if (c.kind !== 'network') throw new Error('not a network case');
   const prepared = await impl.prepareNetwork!(c.spec, loaded.weights);
@@ -110,7 +110,7 @@ export async function checkCase(impl: SeImplementation, loaded: LoadedCase): Pro
   let prepared: PreparedBlock | PreparedNetwork | undefined;
   try {
     if (c.kind === 'network') {
-      prepared = await checkNetwork(impl, loaded, cell, tolerance);
+      prepared = await compareNetworkRun(impl, loaded, cell, tolerance);
     } else {
       prepared = c.kind === 'se' ? await impl.prepareSe(c.spec, loaded.weights) : await impl.prepareBottleneck!(c.spec, loaded.weights);
       const out = await prepared.run(toLayout(loaded.input, impl.layout));

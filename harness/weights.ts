@@ -32,3 +32,11 @@ export function checkWeights(weights: Record<string, Tensor>, expected: Record<s
   ].filter(Boolean);
   if (problems.length) throw new WeightsError(`${what} weights do not match the spec: ${problems.join(' | ')}`);
 }
+
+/** The entries of `weights` under `prefix.` (a block name such as `layer1.0`, or `se`), with the prefix removed; no copies. */
+export function weightsUnder<T>(weights: Record<string, T>, prefix: string): Record<string, T> {
+  const out: Record<string, T> = {};
+  const p = `${prefix}.`;
+  for (const [k, v] of Object.entries(weights)) if (k.startsWith(p)) out[k.slice(p.length)] = v;
+  return out;
+}

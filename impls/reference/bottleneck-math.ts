@@ -3,6 +3,7 @@
  * zero padding), BatchNorm in eval mode, ReLU, residual add. NCHW throughout.
  */
 import { BN_EPS, hasProjection, type BottleneckSpec } from '../../harness/bottleneck.ts';
+import { weightsUnder } from '../../harness/weights.ts';
 import type { Weights } from '../interface.ts';
 import type { SeMathClass } from './se-math.ts';
 
@@ -84,9 +85,7 @@ export function relu(x: Act): Act {
 
 /** Runs the reference SE on an activation, returning the scaled activation and the gate. */
 function applySe(x: Act, Se: SeMathClass, spec: BottleneckSpec, weights: Weights): { out: Act; gate: Float64Array } {
-  const seWeights: Weights = {};
-  for (const [k, v] of Object.entries(weights)) if (k.startsWith('se.')) seWeights[k.slice(3)] = v;
-  const { y, gate } = new Se(spec.se!, seWeights).forward(x.data, x.n, x.h, x.w);
+  const { y, gate } = new Se(spec.se!, weightsUnder(weights, 'se')).forward(x.data, x.n, x.h, x.w);
   return { out: { ...x, data: y }, gate };
 }
 

@@ -4,6 +4,7 @@
  * Returns every stage output and SE gate so a failing stage can be named.
  */
 import { networkBlocks, type NetworkSpec } from '../../harness/network.ts';
+import { weightsUnder } from '../../harness/weights.ts';
 import type { Weights } from '../interface.ts';
 import { batchNorm, bottleneckForward, conv2d, relu, type Act } from './bottleneck-math.ts';
 import type { SeMathClass } from './se-math.ts';
@@ -51,14 +52,6 @@ function head(x: Act, weight: Float32Array, bias: Float32Array, classes: number)
   return logits;
 }
 
-/** `weights` entries under `prefix.`, with the prefix removed (no copies). */
-export function subWeights(weights: Weights, prefix: string): Weights {
-  const out: Weights = {};
-  const p = `${prefix}.`;
-  for (const [k, v] of Object.entries(weights)) if (k.startsWith(p)) out[k.slice(p.length)] = v;
-  return out;
-}
-
 /** Output of one network forward pass. */
 export interface NetworkResult {
   logits: Float64Array;
@@ -73,7 +66,7 @@ export function networkForward(net: NetworkSpec, weights: Weights, input: Act, S
   const stages: Record<string, Act> = {};
   const gates: NetworkResult['gates'] = {};
   for (const block of networkBlocks(net)) {
-    const r = bottleneckForward(block.spec, subWeights(weights, block.name), t, Se);
+    const r = bottleneckForward(block.spec, weightsUnder(weights, block.name), t, Se);
     t = r.y;
     if (r.gate) gates[block.name] = r.gate;
     stages[block.name.split('.')[0]!] = t; // the last block of each layer wins

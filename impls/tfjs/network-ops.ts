@@ -6,6 +6,7 @@
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { networkBlocks, type NetworkSpec } from '../../harness/network.ts';
+import { weightsUnder } from '../../harness/weights.ts';
 import type { Weights } from '../interface.ts';
 import type { Tf } from './backends.ts';
 import { bottleneckForward, disposeBottleneck, foldConv, uploadBottleneck, type BottleneckTensors } from './bottleneck-ops.ts';
@@ -24,13 +25,6 @@ export interface NetworkTensors {
   fcBias: TfCore.Tensor1D;
 }
 
-/** `weights` entries under `prefix.` with the prefix removed (no copies). */
-function under(weights: Weights, prefix: string): Weights {
-  const out: Weights = {};
-  for (const [k, v] of Object.entries(weights)) if (k.startsWith(`${prefix}.`)) out[k.slice(prefix.length + 1)] = v;
-  return out;
-}
-
 /** Uploads every weight (checked by the caller) with BatchNorm folded into the convs. */
 export function uploadNetwork(tf: Tf, spec: NetworkSpec, weights: Weights): NetworkTensors {
   const stem = foldConv(weights, 'conv1', 'bn1', 64, spec.inChannels, 7, 1);
@@ -40,7 +34,7 @@ export function uploadNetwork(tf: Tf, spec: NetworkSpec, weights: Weights): Netw
     spec,
     stemFilter: tf.tensor4d(stem.filter, stem.shape),
     stemBias: tf.tensor1d(stem.bias),
-    blocks: networkBlocks(spec).map((b) => ({ name: b.name, t: uploadBottleneck(tf, b.spec, under(weights, b.name)) })),
+    blocks: networkBlocks(spec).map((b) => ({ name: b.name, t: uploadBottleneck(tf, b.spec, weightsUnder(weights, b.name)) })),
     fcWt: tf.tensor2d(transpose(fc.data, classes, features), [features, classes]),
     fcBias: tf.tensor1d(weights['fc.bias']!.data),
   };
