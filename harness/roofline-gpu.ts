@@ -7,6 +7,8 @@
  * timing uses too, so both carry the same submit-and-wait overhead.
  */
 
+import { sampleStats } from './measure.ts';
+
 /** One GPU copy measurement: `bytes` read and `bytes` written per copy. */
 export interface GpuCopyMeasurement {
   bytes: number;
@@ -22,12 +24,6 @@ export interface GpuCopyMeasurement {
 const COPY_SRC = 4;
 const COPY_DST = 8;
 const STORAGE = 128;
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /**
  * Copies `bytes` (rounded up to a multiple of 4) from one buffer to another,
@@ -66,7 +62,7 @@ export async function gpuCopyBandwidth(device: GPUDevice, bytes: number, minTime
     const samplesMs: number[] = [];
     const stop = performance.now() + minTimeMs;
     while (samplesMs.length < 10 || performance.now() < stop) samplesMs.push(await copy());
-    const medianMs = median(samplesMs);
+    const medianMs = sampleStats(samplesMs).medianMs;
     return { bytes: size, medianMs, gbPerS: (2 * size) / (medianMs * 1e6), samplesMs };
   } finally {
     src.destroy();

@@ -17,6 +17,9 @@ import { nchwToNhwc, type Tensor } from '../harness/tensor.ts';
 import type { PreparedBlock, SeImplementation, Weights } from '../impls/interface.ts';
 import { instantiate, kernelModule } from '../impls/wasm-simd/assemble.ts';
 import { WasmSimdImplementation } from '../impls/wasm-simd/index.ts';
+import { sampleStats } from '../harness/measure.ts';
+
+const medianOf = (v: number[]): number => (v.length ? sampleStats(v).medianMs : Number.NaN);
 
 const args = new Map(process.argv.slice(2).map((a) => {
   const [k, v] = a.replace(/^--/, '').split('=');
@@ -44,12 +47,6 @@ async function sample(s: Subject, ms: number, minCalls = 3): Promise<void> {
     if (r instanceof Promise) await r;
     s.samples.push(performance.now() - t0);
   }
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 async function loadTfjsWasm(): Promise<SeImplementation | string> {
@@ -122,7 +119,7 @@ for (let r = 0; r < rounds; r++) {
 
 const table: string[][] = [['shape', 'subject', 'ms median', 'samples', 'GB/s', 'x copy', 'tfjs-wasm / this']];
 for (const row of rows) {
-  const ms = row.subjects.map((s) => median(s.samples));
+  const ms = row.subjects.map((s) => medianOf(s.samples));
   const copyMs = ms[0]!;
   const tfjsMs = typeof tfjs === 'string' ? undefined : ms[ms.length - 1];
   row.subjects.forEach((s, i) => {

@@ -24,6 +24,9 @@ import { nchwToNhwc, type Tensor } from '../harness/tensor.ts';
 import { adapterLine, nodeWebGpu } from '../harness/webgpu-node.ts';
 import type { SeImplementation, Weights } from '../impls/interface.ts';
 import { WgslImplementation, type WgslOptions } from '../impls/wgsl/index.ts';
+import { sampleStats } from '../harness/measure.ts';
+
+const medianOf = (v: number[]): number => (v.length ? sampleStats(v).medianMs : Number.NaN);
 
 const args = new Map(process.argv.slice(2).map((a) => {
   const [k, v] = a.replace(/^--/, '').split('=');
@@ -50,13 +53,7 @@ async function sample(fn: () => Promise<unknown>, ms: number, extra?: number[]):
     times.push(performance.now() - t0);
     if (extra && typeof r === 'number') extra.push(r);
   }
-  return median(times);
-}
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return medianOf(times);
 }
 
 async function loadTfjsWebgpu(): Promise<SeImplementation | string> {
@@ -103,13 +100,13 @@ for (const [stage, c, hw] of stages) {
   const gpu: number[] = [];
   await block.runDeviceOnly();
   const deviceMs = await sample(() => block.runDeviceOnly(), minMs, gpu);
-  rows.push({ label: `${impl.name} device-only [${block.lastPath}]`, ms: deviceMs, gpuMs: median(gpu.filter(Number.isFinite)) });
+  rows.push({ label: `${impl.name} device-only [${block.lastPath}]`, ms: deviceMs, gpuMs: medianOf(gpu.filter(Number.isFinite)) });
   if (block.lastPath === 'fused') {
     const sb = await split.prepareSe(spec, weights);
     const sx = sb.stage(x);
     await sb.run(sx);
     const sg: number[] = [];
-    rows.push({ label: `${impl.name} device-only [split]`, ms: await sample(() => sb.runDeviceOnly(), minMs, sg), gpuMs: median(sg.filter(Number.isFinite)) });
+    rows.push({ label: `${impl.name} device-only [split]`, ms: await sample(() => sb.runDeviceOnly(), minMs, sg), gpuMs: medianOf(sg.filter(Number.isFinite)) });
     await sb.dispose();
   }
   const runMs = await sample(() => block.run(staged), minMs);
