@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 
 function cli(...args: string[]) {
@@ -159,4 +159,21 @@ test('bench: Ctrl-C keeps every measurement made so far and says where', async (
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('report: no files, a missing file, a file of another kind and broken JSON exit 2 with what to give', () => {
+  const broken = join(mkdtempSync(join(tmpdir(), 'se-bench-report-bad-')), 'broken.json');
+  writeFileSync(broken, '{');
+  const cases: [string[], RegExp][] = [
+    [[], /give one or more results\.json files or directories/],
+    [['/nonexistent'], /\/nonexistent does not exist; give a results\.json written by npm run bench/],
+    [['golden/manifest.json'], /golden\/manifest\.json has schema 1; this report reads se-bench\/results@1/],
+    [[broken], /broken\.json is not JSON/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli('report', ...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+  rmSync(dirname(broken), { recursive: true, force: true });
 });
