@@ -84,6 +84,10 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   try {
     if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`usage: se-bench ${command.usage}\n  ${command.summary}\n(README.md explains every option)\n`);
+      return 0;
+    }
     let values;
     let positionals: string[];
     try {

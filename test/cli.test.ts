@@ -25,6 +25,9 @@ test('bad usage exits 2 with the valid names', () => {
   r = cli('frobnicate');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown command "frobnicate"; commands: conformance, bench, count, /);
+  r = cli('bench', '--help');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^usage: se-bench bench \[--device=/);
   r = cli('bench', '--min-time=fast');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--min-time must be a positive number of milliseconds, got "fast"/);
@@ -62,6 +65,11 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
     assert.equal(wasm.status, 'ok');
     assert.equal(wasm.bytes, 2 * 4 * 2 * 2048 * 7 * 7);
     assert.ok(wasm.checkRatio < 1 && wasm.rooflinePct > 0 && wasm.measurement.samplesMs.length >= 5);
+    // The one-thread floor: 2 x 2 x 2048 x 128 FC multiply-adds at the measured rate, against the copy time.
+    assert.ok(results.macPeak.gmacPerS > 0.1, JSON.stringify(results.macPeak));
+    assert.ok(Math.abs(wasm.computeFloorMs - (2 * 2 * 2048 * 128) / (results.macPeak.gmacPerS * 1e6)) < 1e-9);
+    const copyMs = wasm.rooflinePct * wasm.measurement.medianMs / 100;
+    assert.ok(Math.abs(wasm.floorPct - (100 * Math.max(copyMs, wasm.computeFloorMs)) / wasm.measurement.medianMs) < 1e-6);
     const net = results.rows.find((x: { kind: string; impl: string }) => x.kind === 'network' && x.impl === 'reference');
     assert.equal(net.status, 'ok');
     assert.equal(net.params, 25_557_032);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { runTorchAnchors } from '../harness/anchors.ts';
+import { TorchAnchors } from '../harness/anchors.ts';
 import { measure, sampleStats } from '../harness/measure.ts';
 import { measureTypedArrayCopy, measureWasmCopy } from '../harness/roofline.ts';
 import { pythonMissing } from './helpers.ts';
@@ -34,13 +34,26 @@ test('roofline copies report bytes and bandwidth', async () => {
 });
 
 test('PyTorch anchors come back with the same statistics, or a reason', { skip: pythonMissing('torch') }, async () => {
-  const r = await runTorchAnchors({ shapes: [[2, 64, 8, 8]], ratios: [16, 4], threads: 1, minTimeMs: 20, device: 'all' });
-  assert.ok(r.available, r.available ? '' : r.reason);
-  const eager = r.rows.filter((x) => x.device === 'cpu' && x.variant === 'eager');
-  assert.deepEqual(eager.map((x) => x.ratio), [16, 4]);
-  assert.ok(eager.every((x) => x.available && x.stats.sampleCount >= 10));
-  const compile = r.rows.find((x) => x.device === 'cpu' && x.variant === 'compile');
-  assert.ok(compile, 'a torch.compile row, measured or unavailable');
-  if (!compile.available) assert.match(compile.reason, /torch\.compile/);
-  if (!r.cuda) assert.ok(r.rows.some((x) => x.device === 'cuda' && !x.available));
+  const started = await TorchAnchors.start({ threads: 1, minTimeMs: 20, device: 'all' });
+  assert.ok('anchors' in started, started.info.available ? '' : started.info.reason);
+  const { anchors, info } = started;
+  try {
+    assert.equal(info.threads, 1);
+    for (const ratio of [16, 4]) {
+      const rows = await anchors.time([2, 64, 8, 8], ratio);
+      const eager = rows.find((x) => x.device === 'cpu' && x.variant === 'eager');
+      assert.ok(eager?.available && eager.ratio === ratio && eager.stats.sampleCount >= 10, JSON.stringify(eager));
+      const compile = rows.find((x) => x.device === 'cpu' && x.variant === 'compile');
+      assert.ok(compile, 'a torch.compile row, measured or unavailable');
+      if (!compile.available) assert.match(compile.reason, /torch\.compile/);
+      if (!info.cuda) assert.ok(rows.some((x) => x.device === 'cuda' && !x.available));
+    }
+    const bad = await anchors.time([2, 64, 8, 8], 100);
+    assert.ok(!bad[0]!.available && /"ratio" must be an integer from 1 to C = 64/.test(bad[0]!.reason), JSON.stringify(bad));
+    anchors.kill();
+    const dead = await anchors.time([2, 64, 8, 8], 16);
+    assert.ok(!dead[0]!.available && /killed \(SIGKILL\)/.test(dead[0]!.reason), JSON.stringify(dead));
+  } finally {
+    anchors.close();
+  }
 });

@@ -5,12 +5,13 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import type { AnchorResult } from '../anchors.ts';
+import type { AnchorInfo } from '../anchors.ts';
 import type { ImplStatus } from '../conformance.ts';
 import type { Environment } from '../environment.ts';
 import { toJson } from '../json.ts';
 import type { Measurement } from '../measure.ts';
 import type { CopyMeasurement } from '../roofline.ts';
+import type { MacPeak } from '../compute-peak.ts';
 import type { GpuCopyMeasurement } from '../roofline-gpu.ts';
 
 /** Schema id of results.json; bump on incompatible changes. */
@@ -40,6 +41,19 @@ export interface BenchRow {
   gbPerS?: number;
   /** SE blocks: copy time of `bytes` / SE time, percent: how close to the memory roofline (GPU rows: GPU copy / device-only time). */
   rooflinePct?: number;
+  /**
+   * CPU SE blocks: the FCs' multiply-adds (N * 2 * C * C/r) at the one-thread
+   * SIMD128 peak (BenchResults.macPeak), in ms: the least time one thread of
+   * SIMD128 code needs for them.
+   */
+  computeFloorMs?: number;
+  /**
+   * CPU SE blocks: max(copy time, computeFloorMs) / SE time, percent: how
+   * close to the one-thread floor, memory or compute, whichever binds. Above
+   * 100 means faster than one thread of SIMD128 can be (more threads, or
+   * wider native vectors, as PyTorch's).
+   */
+  floorPct?: number;
   /** GPU implementations: kernels alone, no upload or read-back: wall time to onSubmittedWorkDone, and timestamp-query GPU time (NaN without). */
   deviceOnly?: { medianMs: number; madMs: number; gpuMedianMs: number; samples: number };
   /** SE blocks: worst error against the float64 reference on this very input, share of the fp32 tolerance. */
@@ -68,9 +82,11 @@ export interface BenchResults {
   comparison?: { baseline: string; maxSlowdownPct: number; changes?: unknown[]; refused?: string };
   /** Copy bandwidth at each SE block size (CPU), the roofline. */
   roofline: CopyMeasurement[];
+  /** One-thread SIMD128 multiply-add rate, the compute ceiling of CPU SE blocks (measured when any ran). */
+  macPeak?: MacPeak;
   /** The same on the GPU (copyBufferToBuffer), when a webgpu implementation ran. */
   gpuRoofline?: GpuCopyMeasurement[];
-  torch?: Omit<Extract<AnchorResult, { available: true }>, 'rows'> | Extract<AnchorResult, { available: false }>;
+  torch?: AnchorInfo;
   rows: BenchRow[];
 }
 
@@ -83,14 +99,14 @@ export function measured(r: BenchRow): boolean {
 export const CSV_COLUMNS = [
   'workload', 'kind', 'impl', 'device', 'precision', 'layout', 'shape', 'ratio', 'model', 'status', 'message',
   'median_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'rme_pct', 'samples', 'outliers', 'cold_ms', 'images_per_s', 'bytes', 'gb_per_s',
-  'roofline_pct', 'device_only_ms', 'gpu_ms', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
+  'roofline_pct', 'compute_floor_ms', 'floor_pct', 'device_only_ms', 'gpu_ms', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
 ] as const;
 
 function csvRow(r: BenchRow): unknown[] {
   const m = r.measurement;
   return [r.workload, r.kind, r.impl, r.device, r.precision, r.layout, r.shape.join('x'), r.ratio, r.model, r.status, r.message,
     m?.medianMs, m?.p90Ms, m?.p99Ms, m?.madMs, m?.rmePct, m?.sampleCount, m?.outliers, m?.coldMs, r.imagesPerS, r.bytes, r.gbPerS,
-    r.rooflinePct, r.deviceOnly?.medianMs, r.deviceOnly?.gpuMedianMs, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
+    r.rooflinePct, r.computeFloorMs, r.floorPct, r.deviceOnly?.medianMs, r.deviceOnly?.gpuMedianMs, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
 }
 
 /** CSV text of the rows; text cells that could run as spreadsheet formulas are escaped. */

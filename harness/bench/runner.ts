@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../../impls/interface.ts';
 import { ReferenceImplementation } from '../../impls/reference/index.ts';
-import { runTorchAnchors } from '../anchors.ts';
+import { TorchAnchors, type AnchorRow } from '../anchors.ts';
 import { compareTensors } from '../compare.ts';
 import { checkCase, worstRatio, type ImplStatus } from '../conformance.ts';
 import { countNetwork } from '../count.ts';
@@ -16,6 +16,8 @@ import { readEnvironment } from '../environment.ts';
 import { GOLDEN_DIR, GoldenSet } from '../golden.ts';
 import { measure, sampleStats, type Measurement } from '../measure.ts';
 import { cpuRoofline } from '../roofline.ts';
+import { measureMacPeak } from '../compute-peak.ts';
+import { hiddenWidth, type SeSpec } from '../spec.ts';
 import { gpuCopyBandwidth } from '../roofline-gpu.ts';
 import { nodeWebGpu } from '../webgpu-node.ts';
 import { fromLayout, toLayout, type Tensor } from '../tensor.ts';
@@ -119,8 +121,19 @@ function baseRow(w: Workload, impl: SeImplementation): BenchRow {
   };
 }
 
+/** FC multiply-adds of an SE block on `shape` [N, C, H, W]: N * (C * hidden + hidden * C). */
+function fcMacs(spec: SeSpec, shape: readonly number[]): number {
+  return shape[0]! * 2 * spec.channels * hiddenWidth(spec);
+}
+
+/** A CPU row's compute floor and % of the one-thread floor max(copy, compute); nothing when either is unknown. */
+function floorFields(copyMs: number | undefined, computeFloorMs: number | undefined, medianMs: number): Partial<BenchRow> {
+  if (copyMs === undefined || computeFloorMs === undefined) return {};
+  return { computeFloorMs, floorPct: (100 * Math.max(copyMs, computeFloorMs)) / medianMs };
+}
+
 /** Times one SE block workload on one implementation; the output is first checked against the float64 reference. */
-async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 'se-block' }>, ref: { y: Tensor; inputs: ReturnType<typeof seBlockInputs> }, plan: BenchPlan, copyMs: number | undefined, row: BenchRow): Promise<void> {
+async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 'se-block' }>, ref: { y: Tensor; inputs: ReturnType<typeof seBlockInputs> }, plan: BenchPlan, copyMs: number | undefined, computeFloorMs: number | undefined, row: BenchRow): Promise<void> {
   let prepared: PreparedBlock | undefined;
   try {
     prepared = await impl.prepareSe(ref.inputs.spec, ref.inputs.weights);
@@ -149,6 +162,7 @@ async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 
     // GPU rows against the GPU's own copy, on the kernels alone when the implementation can time them so.
     const basis = row.deviceOnly?.medianMs ?? m.medianMs;
     if (copyMs !== undefined) row.rooflinePct = (100 * copyMs) / basis;
+    Object.assign(row, floorFields(copyMs, computeFloorMs, m.medianMs));
   } catch (e) {
     Object.assign(row, { status: 'failed', message: errorText(e) });
   } finally {
@@ -203,6 +217,28 @@ async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 
   }
 }
 
+/** A PyTorch anchor row for SE workload `w`, beside our rows for it (CPU rows get % of the CPU copy roofline). */
+function torchRow(w: Extract<Workload, { kind: 'se-block' }>, a: AnchorRow, copyMs: Map<number, number>, computeFloorMs: number | undefined, about: string): BenchRow {
+  const row: BenchRow = {
+    workload: w.id, kind: 'torch', impl: `pytorch-${a.variant ?? 'eager'}-${a.device}`,
+    device: a.device === 'cuda' ? 'gpu' : 'cpu', precision: 'fp32', layout: 'NCHW', shape: [...w.shape], ratio: w.ratio,
+    status: a.available ? 'ok' : 'skipped',
+  };
+  if (!a.available) {
+    row.message = a.reason;
+    return row;
+  }
+  row.bytes = 2 * 4 * w.shape.reduce((x, y) => x * y, 1);
+  Object.assign(row, { measurement: a.stats, imagesPerS: (w.shape[0]! * 1000) / a.stats.medianMs, gbPerS: row.bytes / (a.stats.medianMs * 1e6) });
+  const copy = copyMs.get(row.bytes);
+  if (copy !== undefined && a.device === 'cpu') {
+    row.rooflinePct = (100 * copy) / a.stats.medianMs;
+    Object.assign(row, floorFields(copy, computeFloorMs, a.stats.medianMs));
+  }
+  row.message = about;
+  return row;
+}
+
 /** Runs the plan; returns the results and where they were written. */
 export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ results: BenchResults; dir: string }> {
   const environment = { ...readEnvironment(), packages: packageVersions() };
@@ -224,6 +260,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
+  let closeAnchors = (): void => {};
   try {
     const available = ctx.impls.filter((i) => results.implementations.find((s) => s.name === i.name)!.available);
     for (const s of results.implementations.filter((x) => !x.available)) ctx.log(`unavailable ${s.name}: ${s.reason} (to enable: ${s.installHint})`);
@@ -244,7 +281,29 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
       results.roofline.push(...r.all);
       copyMs.set(2 * bytes, r.best.stats.medianMs);
     }
+    if (blocks.length && (plan.torch || available.some((i) => i.device !== 'webgpu' && i.device !== 'gpu'))) {
+      try {
+        results.macPeak = await measureMacPeak(plan.minTimeMs / 2);
+        ctx.log(`compute ceiling: ${results.macPeak.gmacPerS.toFixed(1)} GMAC/s (${results.macPeak.method})`);
+      } catch (e) {
+        ctx.log(`compute ceiling not measured (${errorText(e)}); CPU rows get no floor column`);
+      }
+    }
     save();
+
+    let anchors: TorchAnchors | undefined;
+    let anchorAbout = '';
+    if (plan.torch && blocks.length) {
+      const started = await TorchAnchors.start({ threads: plan.torch.threads, minTimeMs: plan.minTimeMs, device: 'all' });
+      results.torch = started.info;
+      if ('anchors' in started) {
+        anchors = started.anchors;
+        anchorAbout = `torch ${started.info.torch}, ${started.info.threads} thread(s)`;
+        ctx.log(`PyTorch anchors: torch ${started.info.torch}, ${started.info.threads} thread(s), timed on each SE block shape right after our implementations`);
+      } else ctx.log(`PyTorch anchors unavailable: ${started.info.reason} (to enable: ${started.info.installHint})`);
+      save();
+    }
+    closeAnchors = () => anchors?.close();
 
     const total = plan.workloads.reduce((acc, w) => acc + (w.kind === 'se-block' ? ctx.impls.length : ctx.impls.filter((i) => i.prepareNetwork).length), 0);
     const progress = progressReporter(total, ctx.log);
@@ -262,6 +321,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
         const inputs = seBlockInputs(w);
         const refBlock = await reference.prepareSe(inputs.spec, inputs.weights);
         const refOut = await refBlock.run(inputs.input);
+        const computeFloorMs = results.macPeak && fcMacs(inputs.spec, w.shape) / (results.macPeak.gmacPerS * 1e6);
         for (const impl of ctx.impls) {
           progress.start(w.id, impl.name);
           const row = baseRow(w, impl);
@@ -271,9 +331,13 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
             const bytes = 4 * w.shape.reduce((a, b) => a * b, 1);
             const onGpu = impl.device === 'webgpu' || impl.device === 'gpu';
             const copy = onGpu ? await gpuCopyMs(bytes, plan, results) : copyMs.get(2 * bytes);
-            await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, copy, row);
+            await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, copy, onGpu ? undefined : computeFloorMs, row);
           }
           await push(row);
+        }
+        if (anchors) {
+          for (const a of await anchors.time(w.shape, w.ratio)) results.rows.push(torchRow(w, a, copyMs, computeFloorMs, anchorAbout));
+          save();
         }
       } else {
         for (const impl of ctx.impls.filter((i) => i.prepareNetwork)) {
@@ -288,42 +352,10 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     }
     progress.finish();
 
-    if (plan.torch && blocks.length) {
-      ctx.log('PyTorch anchors: timing torch on the same SE block shapes');
-      const anchors = await runTorchAnchors({
-        shapes: [...new Set(blocks.map((w) => w.shape.join('x')))].map((s) => s.split('x').map(Number)),
-        ratios: [...new Set(blocks.map((w) => w.ratio))], threads: plan.torch.threads, minTimeMs: plan.minTimeMs, device: 'all',
-      });
-      if (!anchors.available) {
-        results.torch = anchors;
-        ctx.log(`PyTorch anchors unavailable: ${anchors.reason} (to enable: ${anchors.installHint})`);
-      } else {
-        const { rows, ...meta } = anchors;
-        results.torch = meta;
-        for (const a of rows) {
-          const block = blocks.find((w) => a.shape && w.shape.join('x') === a.shape.join('x') && w.ratio === a.ratio);
-          const row: BenchRow = {
-            workload: block ? block.id : `torch/${a.shape?.join('x') ?? ''}`, kind: 'torch', impl: `pytorch-${a.variant ?? 'eager'}-${a.device}`,
-            device: a.device === 'cuda' ? 'gpu' : 'cpu', precision: 'fp32', layout: 'NCHW', shape: a.shape ?? [], status: a.available ? 'ok' : 'skipped',
-            ...(a.ratio === undefined ? {} : { ratio: a.ratio }),
-          };
-          if (!a.available) row.message = a.reason;
-          else {
-            const n = row.shape[0]!;
-            row.bytes = 2 * 4 * row.shape.reduce((x, y) => x * y, 1);
-            Object.assign(row, { measurement: a.stats, imagesPerS: (n * 1000) / a.stats.medianMs, gbPerS: row.bytes / (a.stats.medianMs * 1e6) });
-            const copy = copyMs.get(row.bytes);
-            if (copy !== undefined && a.device === 'cpu') row.rooflinePct = (100 * copy) / a.stats.medianMs;
-            row.message = `torch ${meta.torch}, ${meta.threads} thread(s)`;
-          }
-          results.rows.push(row);
-        }
-        save();
-      }
-    }
     results.finishedAt = new Date().toISOString();
     save();
   } finally {
+    closeAnchors();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }

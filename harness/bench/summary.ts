@@ -18,20 +18,23 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
+const pct = (v: number | undefined): string => (v === undefined ? '' : `${v.toFixed(0)}%`);
+
 function seBlockTable(res: BenchResults): string {
   const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === 16);
   if (!rows.length) return '';
-  const torch = res.rows.filter((r) => r.kind === 'torch' && r.impl === 'pytorch-eager-cpu' && ok(r));
+  const torch = res.rows.filter((r) => r.kind === 'torch' && r.impl === 'pytorch-eager-cpu' && r.ratio === 16 && ok(r));
   const out: string[][] = [];
   for (const r of rows) {
     const t = torch.find((x) => x.workload === r.workload);
     const vsTorch = ok(r) && t ? `${(t.measurement!.medianMs / r.measurement!.medianMs).toFixed(2)}x` : '-';
     const dev = r.deviceOnly ? `${r.deviceOnly.medianMs.toFixed(3)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${r.deviceOnly.gpuMedianMs.toFixed(3)})` : ''}` : '';
-    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', r.rooflinePct !== undefined ? `${r.rooflinePct.toFixed(0)}%` : '', vsTorch, dev]);
+    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), vsTorch, dev]);
   }
-  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), t.rooflinePct !== undefined ? `${t.rooflinePct.toFixed(0)}%` : '', '1.00x', '']);
-  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time; speed-up over PyTorch eager CPU, ${res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured'})\n`
-    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'vs torch', 'device-only ms (GPU ms)'], out);
+  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '']);
+  const peak = res.macPeak ? `; floor = max(copy, FC multiply-adds at ${res.macPeak.gmacPerS.toFixed(1)} GMAC/s, one thread of SIMD128) / SE time` : '';
+  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; speed-up over PyTorch eager CPU, ${res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured'})\n`
+    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)'], out);
 }
 
 /** An SE network row matched with its plain baseline (same implementation and input), with exact costs and the paper's ratio. */

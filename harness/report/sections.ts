@@ -105,22 +105,25 @@ function seBlocks(runs: LoadedRun[]): Section[] {
     })),
   };
   const table: Table = {
-    head: ['workload', 'implementation', 'status', 'median ms', '+- ms (1.48 MAD)', 'p90 ms', 'samples', 'img/s', 'GB/s', 'roofline %', 'check vs reference'],
+    head: ['workload', 'implementation', 'status', 'median ms', '+- ms (1.48 MAD)', 'p90 ms', 'samples', 'img/s', 'GB/s', 'roofline %', 'floor %', 'check vs reference'],
     rows: rows.map(({ run, r }) => [r.workload, name(runs, run, r.impl), ok(r) ? r.status : { text: r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
       ok(r) ? f(r.measurement!.medianMs) : r.message ?? '', ok(r) ? f(spread(r)) : '', ok(r) ? f(r.measurement!.p90Ms) : '', ok(r) ? String(r.measurement!.sampleCount) : '',
-      ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', f(r.rooflinePct, 0), r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`]),
+      ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', f(r.rooflinePct, 0), f(r.floorPct, 0), r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`]),
   };
   const roofline: ChartSpec = {
     type: 'bar', labels: workloads, xTitle: 'workload', yTitle: '% of the copy roofline (copy time / SE time)',
     datasets: series.map((s) => ({ label: s, data: workloads.map((w) => find(s, w)?.r.rooflinePct ?? null) })),
   };
   const copies: Table = {
-    head: ['run', 'method', 'bytes', 'median ms', 'GB/s'],
-    rows: runs.flatMap((run) => run.results.roofline.map((c) => [run.label, c.method, String(c.bytes), f(c.stats.medianMs), f(c.gbPerS, 1)])),
+    head: ['run', 'method', 'bytes', 'median ms', 'rate'],
+    rows: runs.flatMap((run) => [
+      ...run.results.roofline.map((c) => [run.label, c.method, String(c.bytes), f(c.stats.medianMs), `${f(c.gbPerS, 1)} GB/s`]),
+      ...(run.results.macPeak ? [[run.label, run.results.macPeak.method, '', f(run.results.macPeak.stats.medianMs), `${f(run.results.macPeak.gmacPerS, 1)} GMAC/s`]] : []),
+    ]),
   };
   return [
     { id: 'se-blocks', title: 'SE block throughput', intro: 'Bars: median GB/s at r = 16 (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run.', chart: throughput, table },
-    { id: 'roofline', title: 'Memory roofline', intro: 'An SE block must read its input and write its output once, the traffic of one copy: 100% means as fast as copying the tensor.', chart: roofline, table: copies },
+    { id: 'roofline', title: 'Memory roofline', intro: 'An SE block must read its input and write its output once, the traffic of one copy: 100% means as fast as copying the tensor. Its FCs need N x 2 x C x C/r multiply-adds: the table\'s floor % (CPU rows) is max(copy time, those at the one-thread SIMD128 rate below) / SE time.', chart: roofline, table: copies },
   ];
 }
 

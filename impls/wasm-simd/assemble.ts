@@ -70,7 +70,12 @@ interface Wabt {
 
 const cache = new Map<boolean, Promise<WebAssembly.Module>>();
 
-async function assemble(shared: boolean): Promise<WebAssembly.Module> {
+/**
+ * Assembles WAT text with wabt and compiles it. `features`: wabt's feature
+ * flags (simd, bulk_memory, threads...). Throws AssembleError with the reason
+ * and the fix; `source` names the text in messages.
+ */
+export async function assembleWat(source: string, wat: string, features: Record<string, boolean>): Promise<WebAssembly.Module> {
   if (!simdSupported()) {
     throw new AssembleError(`this JavaScript engine (Node ${process.version}) does not validate WebAssembly SIMD128`, 'use Node >= 16.4 (SIMD is on by default since V8 9.1)');
   }
@@ -81,19 +86,21 @@ async function assemble(shared: boolean): Promise<WebAssembly.Module> {
     throw new AssembleError(`the WAT assembler package "wabt" cannot be loaded: ${(e as Error).message}`, 'npm install wabt');
   }
   const wabt = await init();
-  // SIMD for the kernels, bulk memory for memory.copy, threads for a shared memory.
-  const features = { simd: true, bulk_memory: true, threads: shared };
   let text: WabtText | undefined;
   try {
-    text = wabt.parseWat('se.wat', kernelSource(shared), features);
+    text = wabt.parseWat(source, wat, features);
     text.validate(features);
     return await WebAssembly.compile(text.toBinary({}).buffer);
   } catch (e) {
-    throw new AssembleError(`impls/wasm-simd/se.wat does not assemble: ${(e as Error).message}`, 'fix se.wat (wabt reports the line and column above)');
+    throw new AssembleError(`${source} does not assemble: ${(e as Error).message}`, `fix ${source} (wabt reports the line and column above)`);
   } finally {
     text?.destroy();
   }
 }
+
+/** The kernels: SIMD for the kernels, bulk memory for memory.copy, threads for a shared memory. */
+const assemble = (shared: boolean): Promise<WebAssembly.Module> =>
+  assembleWat('impls/wasm-simd/se.wat', kernelSource(shared), { simd: true, bulk_memory: true, threads: shared });
 
 /**
  * The compiled kernel module (cached; a failed attempt is not cached, so a
