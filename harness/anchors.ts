@@ -22,9 +22,9 @@ export type AnchorRow =
   | { device: 'cpu' | 'cuda'; variant: string; shape: number[]; ratio: number; available: true; stats: Omit<Measurement, 'coldMs'> }
   | { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; ratio?: number; available: false; reason: string };
 
-/** What the anchor process is: PyTorch's version, thread count and CUDA device; or why it could not start. */
+/** What the anchor process is: PyTorch's version, thread count and CUDA device (or why there is none: then no CUDA rows); or why it could not start. */
 export type AnchorInfo =
-  | { available: true; torch: string; threads: number; cuda: string | null }
+  | { available: true; torch: string; threads: number; cuda: string | null; noCuda: string | null }
   | { available: false; reason: string; installHint: string };
 
 export interface AnchorOptions {
@@ -73,12 +73,12 @@ export class TorchAnchors {
       anchors.close();
       return { info: { available: false, reason: hello, installHint: INSTALL_HINT } };
     }
-    const h = hello as { available: boolean; reason?: string; installHint?: string; torch: string; threads: number; cuda: string | null };
+    const h = hello as { available: boolean; reason?: string; installHint?: string; torch: string; threads: number; cuda: string | null; noCuda: string | null };
     if (!h.available) {
       anchors.close();
       return { info: { available: false, reason: h.reason ?? 'torch unavailable', installHint: h.installHint ?? INSTALL_HINT } };
     }
-    return { anchors, info: { available: true, torch: h.torch, threads: h.threads, cuda: h.cuda } };
+    return { anchors, info: { available: true, torch: h.torch, threads: h.threads, cuda: h.cuda, noCuda: h.noCuda } };
   }
 
   /** Times PyTorch's SE block on one [N, C, H, W] shape at reduction ratio `ratio` (requests run one at a time). */

@@ -7,7 +7,8 @@ the rows it is compared with are measured seconds apart, not minutes.
     /usr/bin/python3 scripts/torch_anchor.py [--threads 1] [--min-time 0.5] [--device cpu|cuda|all]
 
 It first prints one JSON line: torch's version, its thread count and the CUDA
-device (or why torch cannot be used). Then, for each request line read on
+device or, in noCuda, why there is none (with --device all, replies then hold
+CPU rows only), or why torch cannot be used. Then, for each request line read on
 stdin, {"shape": [N, C, H, W], "ratio": 16}, it prints one JSON line
 {"rows": [...]}: per variant and device the samples in ms (median etc. are
 computed by the harness, with the same statistics as every other row), or why
@@ -102,8 +103,11 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     devices = ["cpu", "cuda"] if args.device == "all" else [args.device]
+    no_cuda = None if torch.cuda.is_available() else "torch.cuda.is_available() is False (no CUDA GPU or a CPU-only torch build)"
+    if no_cuda and args.device == "all":
+        devices = ["cpu"]  # said once here, not in every reply
     print(json.dumps(dict(available=True, torch=torch.__version__, threads=torch.get_num_threads(),
-                          cuda=torch.cuda.get_device_name(0) if torch.cuda.is_available() else None)), flush=True)
+                          cuda=None if no_cuda else torch.cuda.get_device_name(0), noCuda=no_cuda)), flush=True)
     for line in sys.stdin:
         if not line.strip():
             continue

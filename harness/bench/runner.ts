@@ -299,7 +299,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
       if ('anchors' in started) {
         anchors = started.anchors;
         anchorAbout = `torch ${started.info.torch}, ${started.info.threads} thread(s)`;
-        ctx.log(`PyTorch anchors: torch ${started.info.torch}, ${started.info.threads} thread(s), timed on each SE block shape right after our implementations`);
+        ctx.log(`PyTorch anchors: torch ${started.info.torch}, ${started.info.threads} thread(s), timed on each SE block shape right after our implementations${started.info.cuda ? `; CUDA: ${started.info.cuda}` : `; no CUDA rows: ${started.info.noCuda}`}`);
       } else ctx.log(`PyTorch anchors unavailable: ${started.info.reason} (to enable: ${started.info.installHint})`);
       save();
     }
