@@ -82,7 +82,8 @@ export class TorchAnchors {
   }
 
   /** Times PyTorch's SE block on one [N, C, H, W] shape at reduction ratio `ratio` (requests run one at a time). */
-  time(shape: number[], ratio: number): Promise<AnchorRow[]> {
+  time(requested: readonly number[], ratio: number): Promise<AnchorRow[]> {
+    const shape = [...requested];
     const run = async (): Promise<AnchorRow[]> => {
       if (this.#broken) return [{ device: 'cpu', shape, ratio, available: false, reason: this.#broken }];
       this.#child.stdin!.write(`${JSON.stringify({ shape, ratio })}\n`);

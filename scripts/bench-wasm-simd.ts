@@ -1,11 +1,12 @@
 /**
  * Benchmarks the `wasm-simd` SE kernel on the four ResNet-50 stage shapes
  * (batch 8, r = 16, fp32) against copying the tensor once (the memory-bound
- * floor) and tfjs-wasm, all in one process with the subjects interleaved
- * round by round, so drift in machine speed hits every subject alike.
+ * floor), tfjs-wasm and PyTorch eager on one thread (scripts/torch_anchor.py,
+ * kept open), with the subjects interleaved round by round, so drift in
+ * machine speed hits every subject alike.
  *
  *   npx tsx scripts/bench-wasm-simd.ts [--min-time=MS] [--rounds=N] [--batch=8]
- *        [--group-bytes=B] [--threads=T|auto] [--no-tfjs] [--shapes=2,5]
+ *        [--group-bytes=B] [--threads=T|auto] [--no-tfjs] [--no-torch] [--shapes=2,5]
  *
  * --min-time: total sampling time per (shape, subject) in ms (default 600), split over --rounds (default 6).
  * --threads: also time wasm-simd-mt with T threads (auto = os.availableParallelism()).
@@ -18,6 +19,7 @@ import type { PreparedBlock, SeImplementation, Weights } from '../impls/interfac
 import { instantiate, kernelModule } from '../impls/wasm-simd/assemble.ts';
 import { WasmSimdImplementation } from '../impls/wasm-simd/index.ts';
 import { sampleStats } from '../harness/measure.ts';
+import { TorchAnchors } from '../harness/anchors.ts';
 
 const medianOf = (v: number[]): number => (v.length ? sampleStats(v).medianMs : Number.NaN);
 
@@ -36,8 +38,8 @@ const STAGES = [[2, 256, 56], [3, 512, 28], [4, 1024, 14], [5, 2048, 7]] as cons
 const wanted = args.get('shapes')?.split(',').map(Number);
 const stages = STAGES.filter(([s]) => !wanted || wanted.includes(s));
 
-/** One thing timed: `call` runs once; its times accumulate over the rounds. */
-interface Subject { label: string; call: () => unknown; samples: number[] }
+/** One thing timed: `call` runs once; its times accumulate over the rounds. `round` instead times a whole round elsewhere (PyTorch). */
+interface Subject { label: string; call: () => unknown; samples: number[]; round?: () => Promise<number[]> }
 
 async function sample(s: Subject, ms: number, minCalls = 3): Promise<void> {
   const stop = performance.now() + ms;
@@ -72,6 +74,14 @@ for (const impl of wasmImpls) {
   console.log(`${impl.name}: ${a.detail ?? ''}`);
 }
 const tfjs = await loadTfjsWasm();
+let torch: TorchAnchors | undefined;
+if (!args.has('no-torch')) {
+  const started = await TorchAnchors.start({ threads: 1, minTimeMs: minMs / rounds, device: 'cpu' });
+  if ('anchors' in started) {
+    torch = started.anchors;
+    console.log(`PyTorch ${started.info.torch}, ${started.info.threads} thread: eager SE block, timed in the same rounds`);
+  } else console.log(`PyTorch: ${started.info.reason}; its column is left empty`);
+}
 if (typeof tfjs === 'string') console.log(`tfjs-wasm: ${tfjs}; its column is left empty`);
 console.log(`batch ${batch}, r=16, fp32; ${minMs} ms per measurement over ${rounds} interleaved rounds; median of single calls`);
 
@@ -109,24 +119,35 @@ for (const [stage, c, hw] of stages) {
     subjects.push({ label: tfjs.name, call: () => tb.run(xt), samples: [] });
     blocks.push(tb);
   }
+  if (torch) {
+    const t = torch;
+    subjects.push({ label: 'pytorch-eager-cpu', call: () => {}, samples: [], round: async () => {
+      const [row] = await t.time(x.shape, 16);
+      if (!row?.available) throw new Error(`PyTorch failed on ${x.shape.join('x')}: ${row?.reason ?? 'no row'}`);
+      return row.stats.samplesMs;
+    } });
+  }
   rows.push({ stage, shape: `${c}x${hw}x${hw}`, bytes, subjects, blocks });
 }
 
-for (const row of rows) for (const s of row.subjects) { await sample(s, 60); s.samples.length = 0; } // warm-up
+for (const row of rows) for (const s of row.subjects) if (!s.round) { await sample(s, 60); s.samples.length = 0; } // warm-up (PyTorch warms itself)
 for (let r = 0; r < rounds; r++) {
-  for (const row of rows) for (const s of row.subjects) await sample(s, minMs / rounds);
+  for (const row of rows) for (const s of row.subjects) if (s.round) s.samples.push(...await s.round()); else await sample(s, minMs / rounds);
 }
+torch?.close();
 
-const table: string[][] = [['shape', 'subject', 'ms median', 'samples', 'GB/s', 'x copy', 'tfjs-wasm / this']];
+const table: string[][] = [['shape', 'subject', 'ms median', 'samples', 'GB/s', 'x copy', 'tfjs-wasm / this', 'PyTorch / this']];
 for (const row of rows) {
   const ms = row.subjects.map((s) => medianOf(s.samples));
   const copyMs = ms[0]!;
-  const tfjsMs = typeof tfjs === 'string' ? undefined : ms[ms.length - 1];
+  const msOf = (label: string): number | undefined => ms[row.subjects.findIndex((s) => s.label === label)];
+  const tfjsMs = msOf('tfjs-wasm');
+  const torchMs = msOf('pytorch-eager-cpu');
   row.subjects.forEach((s, i) => {
     const t = ms[i]!;
     table.push([
       `stage${row.stage} ${batch}x${row.shape}`, s.label, t.toFixed(3), String(s.samples.length),
-      ((2 * row.bytes) / (t * 1e6)).toFixed(1), (t / copyMs).toFixed(2), tfjsMs ? (tfjsMs / t).toFixed(2) : '',
+      ((2 * row.bytes) / (t * 1e6)).toFixed(1), (t / copyMs).toFixed(2), tfjsMs ? (tfjsMs / t).toFixed(2) : '', torchMs ? (torchMs / t).toFixed(2) : '',
     ]);
   });
   for (const b of row.blocks) await b.dispose();
