@@ -18,25 +18,18 @@ import { nchwToNhwc, type Tensor } from '../harness/tensor.ts';
 import type { PreparedBlock, SeImplementation, Weights } from '../impls/interface.ts';
 import { instantiate, kernelModule } from '../impls/wasm-simd/assemble.ts';
 import { WasmSimdImplementation } from '../impls/wasm-simd/index.ts';
-import { sampleStats } from '../harness/measure.ts';
+import { medianOf, scriptArgs } from './kernel-bench-args.ts';
 import { TorchAnchors } from '../harness/anchors.ts';
 
-const medianOf = (v: number[]): number => (v.length ? sampleStats(v).medianMs : Number.NaN);
-
-const args = new Map(process.argv.slice(2).map((a) => {
-  const [k, v] = a.replace(/^--/, '').split('=');
-  return [k!, v ?? 'true'] as const;
-}));
-const num = (k: string, d: number): number => (args.has(k) ? Number(args.get(k)) : d);
-const minMs = num('min-time', 600);
-const rounds = Math.max(1, num('rounds', 6));
-const batch = num('batch', 8);
-const groupBytes = args.has('group-bytes') ? num('group-bytes', 0) : undefined;
-const threadsArg = args.get('threads');
-const threads = threadsArg === 'auto' ? 'auto' : threadsArg ? Number(threadsArg) : undefined;
-const STAGES = [[2, 256, 56], [3, 512, 28], [4, 1024, 14], [5, 2048, 7]] as const;
-const wanted = args.get('shapes')?.split(',').map(Number);
-const stages = STAGES.filter(([s]) => !wanted || wanted.includes(s));
+const args = scriptArgs('npm run bench:wasm-simd -- [--min-time=MS] [--rounds=N] [--batch=8] [--group-bytes=B] [--threads=T|auto] [--no-tfjs] [--no-torch] [--shapes=2,5]',
+  ['min-time', 'rounds', 'batch', 'group-bytes', 'threads', 'no-tfjs', 'no-torch', 'shapes']);
+const minMs = args.num('min-time', 600);
+const rounds = Math.max(1, Math.round(args.num('rounds', 6)));
+const batch = args.num('batch', 8);
+const groupBytes = args.has('group-bytes') ? args.num('group-bytes', 0) : undefined;
+const threadsArg = args.text('threads');
+const threads = threadsArg === 'auto' ? 'auto' : threadsArg ? args.num('threads', 1) : undefined;
+const stages = args.stages;
 
 /** One thing timed: `call` runs once; its times accumulate over the rounds. `round` instead times a whole round elsewhere (PyTorch). */
 interface Subject { label: string; call: () => unknown; samples: number[]; round?: () => Promise<number[]> }

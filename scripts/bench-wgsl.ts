@@ -24,20 +24,14 @@ import { nchwToNhwc, type Tensor } from '../harness/tensor.ts';
 import { adapterLine, nodeWebGpu } from '../harness/webgpu-node.ts';
 import type { SeImplementation, Weights } from '../impls/interface.ts';
 import { WgslImplementation, type WgslOptions } from '../impls/wgsl/index.ts';
-import { sampleStats } from '../harness/measure.ts';
+import { medianOf, scriptArgs } from './kernel-bench-args.ts';
 
-const medianOf = (v: number[]): number => (v.length ? sampleStats(v).medianMs : Number.NaN);
-
-const args = new Map(process.argv.slice(2).map((a) => {
-  const [k, v] = a.replace(/^--/, '').split('=');
-  return [k!, v ?? 'true'] as const;
-}));
-const num = (k: string, d: number): number => (args.has(k) ? Number(args.get(k)) : d);
+const args = scriptArgs('npm run bench:wgsl -- [--batch=8] [--min-time=MS] [--shapes=2,5] [--chunk-mb=MB] [--fused-max-hw=N] [--no-tfjs]',
+  ['batch', 'min-time', 'shapes', 'chunk-mb', 'fused-max-hw', 'no-tfjs']);
+const num = args.num;
 const batch = num('batch', 8);
 const minMs = num('min-time', 400);
-const STAGES = [[2, 256, 56], [3, 512, 28], [4, 1024, 14], [5, 2048, 7]] as const;
-const wanted = args.get('shapes')?.split(',').map(Number);
-const stages = STAGES.filter(([s]) => !wanted || wanted.includes(s));
+const stages = args.stages;
 const options: WgslOptions = {
   ...(args.has('chunk-mb') ? { chunkBytes: num('chunk-mb', 0) * 2 ** 20 } : {}),
   ...(args.has('fused-max-hw') ? { fusedMaxHw: num('fused-max-hw', 64) } : {}),
