@@ -260,7 +260,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
   };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  let closeAnchors = (): void => {};
+  let anchors: TorchAnchors | undefined;
   try {
     const available = ctx.impls.filter((i) => results.implementations.find((s) => s.name === i.name)!.available);
     for (const s of results.implementations.filter((x) => !x.available)) ctx.log(`unavailable ${s.name}: ${s.reason} (to enable: ${s.installHint})`);
@@ -291,7 +291,6 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     }
     save();
 
-    let anchors: TorchAnchors | undefined;
     let anchorAbout = '';
     if (plan.torch && blocks.length) {
       const started = await TorchAnchors.start({ threads: plan.torch.threads, minTimeMs: plan.minTimeMs, device: 'all' });
@@ -303,7 +302,6 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
       } else ctx.log(`PyTorch anchors unavailable: ${started.info.reason} (to enable: ${started.info.installHint})`);
       save();
     }
-    closeAnchors = () => anchors?.close();
 
     const total = plan.workloads.reduce((acc, w) => acc + (w.kind === 'se-block' ? ctx.impls.length : ctx.impls.filter((i) => i.prepareNetwork).length), 0);
     const progress = progressReporter(total, ctx.log);
@@ -355,7 +353,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     results.finishedAt = new Date().toISOString();
     save();
   } finally {
-    closeAnchors();
+    anchors?.close();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
   }
