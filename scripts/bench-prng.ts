@@ -2,8 +2,8 @@
  * Throughput of the shared PRNG in JS (target: >= 50 M float32 values/s).
  * A benchmark that prints figures, not a timed test: `npm run bench:prng`.
  */
-import { measure } from '../harness/measure.ts';
-import { fillUniform } from '../harness/prng.ts';
+import { measure } from '../harness/measure/stats.ts';
+import { fillUniform } from '../harness/data/prng.ts';
 
 const n = 1 << 22;
 const out = new Float32Array(n);

@@ -12,14 +12,14 @@
  * --threads: also time wasm-simd-mt with T threads (auto = os.availableParallelism()).
  * Every wasm subject runs on a staged input (block.stage), as the harness times it.
  */
-import { makeSeSpec, seWeightShapes } from '../harness/spec.ts';
-import { uniform } from '../harness/prng.ts';
-import { nchwToNhwc, type Tensor } from '../harness/tensor.ts';
-import type { PreparedBlock, SeImplementation, Weights } from '../impls/interface.ts';
+import { makeSeSpec, seWeightShapes } from '../harness/model/spec.ts';
+import { uniform } from '../harness/data/prng.ts';
+import { nchwToNhwc, type Tensor } from '../harness/data/tensor.ts';
+import type { PreparedBlock, SeImplementation, Weights } from '../harness/contract/implementation.ts';
 import { instantiate, kernelModule } from '../impls/wasm-simd/assemble.ts';
 import { WasmSimdImplementation } from '../impls/wasm-simd/index.ts';
 import { medianOf, scriptArgs } from './kernel-bench-args.ts';
-import { TorchAnchors } from '../harness/anchors.ts';
+import { TorchAnchors } from '../harness/measure/anchors.ts';
 
 const args = scriptArgs('npm run bench:wasm-simd -- [--min-time=MS] [--rounds=N] [--batch=8] [--group-bytes=B] [--threads=T|auto] [--no-tfjs] [--no-torch] [--shapes=2,5]',
   ['min-time', 'rounds', 'batch', 'group-bytes', 'threads', 'no-tfjs', 'no-torch', 'shapes']);

@@ -17,12 +17,12 @@
  * GB/s counts the input read once and the output written once (2 x tensor bytes);
  * % copy = copy ms / row ms. Target on a hardware GPU: device-only >= 70% of copy at batch >= 32.
  */
-import { gpuCopyBandwidth } from '../harness/roofline-gpu.ts';
-import { uniform } from '../harness/prng.ts';
-import { makeSeSpec, seWeightShapes } from '../harness/spec.ts';
-import { nchwToNhwc, type Tensor } from '../harness/tensor.ts';
-import { adapterLine, nodeWebGpu } from '../harness/webgpu-node.ts';
-import type { SeImplementation, Weights } from '../impls/interface.ts';
+import { gpuCopyBandwidth } from '../harness/measure/roofline-gpu.ts';
+import { uniform } from '../harness/data/prng.ts';
+import { makeSeSpec, seWeightShapes } from '../harness/model/spec.ts';
+import { nchwToNhwc, type Tensor } from '../harness/data/tensor.ts';
+import { adapterLine, nodeWebGpu } from '../harness/host/webgpu-node.ts';
+import type { SeImplementation, Weights } from '../harness/contract/implementation.ts';
 import { WgslImplementation, type WgslOptions } from '../impls/wgsl/index.ts';
 import { medianOf, scriptArgs } from './kernel-bench-args.ts';
 

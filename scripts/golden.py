@@ -206,7 +206,7 @@ def cross_check_torchvision(case, model, x, y):
 
 
 def net_block_spec(net, inplanes, planes, stride, groups, base_width):
-    """The bottleneck spec harness/network.ts networkBlocks() gives for this torchvision block."""
+    """The bottleneck spec harness/model/network.ts networkBlocks() gives for this torchvision block."""
     stage = {64: 2, 128: 3, 256: 4, 512: 5}[planes]
     width = int(planes * (base_width / 64.0)) * groups
     spec = dict(inChannels=inplanes, midChannels=width, outChannels=planes * 4, stride=stride, groups=groups,

@@ -88,10 +88,10 @@ CASES += [
 ]
 
 
-# Whole networks (issue 3): the same presets as harness/network.ts. Weights come
+# Whole networks (issue 3): the same presets as harness/model/network.ts. Weights come
 # from the PRNG and are never stored; logits, every stage output and every SE
 # gate are. `cost224` is counted by PyTorch hooks at 224x224 to check
-# harness/count.ts independently.
+# harness/model/count.ts independently.
 NET_SE_DEFAULTS = dict(ratio=16, reduction="floor", bias=True, squeeze="avg", hiddenActivation="relu",
                        weightLayout="conv1x1", position="standard", stages=[2, 3, 4, 5])
 RESNET50 = dict(blocks=[3, 4, 6, 3], groups=1, widthPerGroup=64, inChannels=3, numClasses=1000)

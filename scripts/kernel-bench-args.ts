@@ -4,7 +4,7 @@
  * with the ResNet-50 stage shapes they time. A bad option prints what was
  * wrong and the usage, and exits 2 before any work.
  */
-import { sampleStats } from '../harness/measure.ts';
+import { sampleStats } from '../harness/measure/stats.ts';
 
 /** [stage, C, H (= W)] of the four ResNet-50 SE stages. */
 export const STAGES = [[2, 256, 56], [3, 512, 28], [4, 1024, 14], [5, 2048, 7]] as const;

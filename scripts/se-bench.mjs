@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { mainThenClose } = await import('../harness/cli.ts');
+const { mainThenClose } = await import('../harness/cli/main.ts');
 process.exitCode = await mainThenClose(process.argv.slice(2));

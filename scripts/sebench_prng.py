@@ -1,6 +1,6 @@
-"""The shared counter-based PRNG ("sebench-mix32-v1"), bit-identical to harness/prng.ts.
+"""The shared counter-based PRNG ("sebench-mix32-v1"), bit-identical to harness/data/prng.ts.
 
-Every value is a pure function of (seed, stream name, index); see harness/prng.ts
+Every value is a pure function of (seed, stream name, index); see harness/data/prng.ts
 for the formulas. numpy uint32 arithmetic wraps modulo 2**32 like Math.imul.
 """
 import numpy as np

@@ -4,8 +4,8 @@ import { benchPlan } from '../harness/bench/options.ts';
 import { compareRuns, formatChanges } from '../harness/bench/regression.ts';
 import { resultsCsv, type BenchResults, type BenchRow } from '../harness/bench/results.ts';
 import { drawRange } from '../harness/bench/workloads.ts';
-import { GoldenSet } from '../harness/golden.ts';
-import { sampleStats } from '../harness/measure.ts';
+import { GoldenSet } from '../harness/data/golden.ts';
+import { sampleStats } from '../harness/measure/stats.ts';
 
 test('default plan: four stages x five ratios at batch 8, resnet50 and se-resnet50 at each ratio; --case filters by id', () => {
   const p = benchPlan({});

@@ -8,19 +8,20 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { describeComparison } from '../harness/compare.ts';
-import { checkCase, runConformance, worstRatio } from '../harness/conformance.ts';
-import { importedNames, pageBundle } from '../harness/browser/bundle.ts';
-import { BrowserHost, closeBrowser, sharedBrowserHost, type BrowserInfo } from '../harness/browser/driver.ts';
-import { processesMentioning } from '../harness/browser/processes.ts';
-import { startPageServer } from '../harness/browser/server.ts';
-import { GoldenSet, type LoadedCase } from '../harness/golden.ts';
-import { sampleStats } from '../harness/measure.ts';
-import { toLayout } from '../harness/tensor.ts';
-import { browserImplementations, measuresInPage, type BrowserImplementation } from '../impls/browser/index.ts';
-import { packTensors, joinChunks, unpackTensors } from '../impls/browser/wire.ts';
-import type { PreparedNetwork, SeImplementation } from '../impls/interface.ts';
-import { Registry } from '../impls/registry.ts';
+import { describeComparison } from '../harness/check/compare.ts';
+import { checkCase, runConformance, worstRatio } from '../harness/check/conformance.ts';
+import { importedNames, pageBundle, setPageModules } from '../harness/host/browser/bundle.ts';
+import { BrowserHost, closeBrowser, sharedBrowserHost, type BrowserInfo } from '../harness/host/browser/driver.ts';
+import { processesMentioning } from '../harness/host/browser/processes.ts';
+import { startPageServer } from '../harness/host/browser/server.ts';
+import { GoldenSet, type LoadedCase } from '../harness/data/golden.ts';
+import { sampleStats } from '../harness/measure/stats.ts';
+import { toLayout } from '../harness/data/tensor.ts';
+import { measuresInPage, type BrowserImplementation } from '../harness/host/browser/implementation.ts';
+import { BUILTIN_PAGE_MODULES, builtinBrowserImplementations as browserImplementations } from '../harness/cli/builtins.ts';
+import { packTensors, joinChunks, unpackTensors } from '../harness/host/browser/wire.ts';
+import type { PreparedNetwork, SeImplementation } from '../harness/contract/implementation.ts';
+import { Registry } from '../harness/contract/registry.ts';
 
 const golden = new GoldenSet();
 const cache = new Map<string, LoadedCase>();
@@ -30,6 +31,8 @@ function load(id: string): LoadedCase {
   return c;
 }
 const expected = (process.env.SE_BENCH_EXPECT ?? '').split(',').map((s) => s.trim());
+// The page bundles the built-in page modules, as the CLI sets them (harness/cli/implementations.ts).
+setPageModules(BUILTIN_PAGE_MODULES);
 const impls = new Map(browserImplementations().map((i) => [i.name, i]));
 const impl = (name: string) => impls.get(name)!;
 const seCases = golden.manifest.cases.filter((c) => c.kind === 'se').map((c) => c.id);
@@ -87,7 +90,7 @@ test('page bundle: built in memory, no node: module left in it; Node-only import
   const bundle = await pageBundle();
   const js = new TextDecoder().decode(bundle.files.get('/bundle.js')!.bytes);
   assert.deepEqual([...js.matchAll(/from\s*["']node:[\w/]+["']|import\(["']node:/g)].map((m) => m[0]), []);
-  assert.match(js, /nodeWebGpu from \.\.\/\.\.\/harness\/webgpu-node\.ts \(imported by impls\/tfjs\/backends\.ts\) is Node-only/);
+  assert.match(js, /nodeWebGpu from \.\/host\/webgpu-node\.ts \(imported by harness\/api\.ts\) is Node-only/);
 });
 
 test('server: a taken port falls back to an ephemeral one; wasm is served as application/wasm; tensors by one-off URL', async () => {
@@ -95,7 +98,7 @@ test('server: a taken port falls back to an ephemeral one; wasm is served as app
   const { createRequire } = await import('node:module');
   const { dirname, join } = await import('node:path');
   const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-  const content = { bundle, htmlPath: new URL('../harness/browser/page/index.html', import.meta.url).pathname, wasmDir };
+  const content = { bundle, htmlPath: new URL('../harness/host/browser/page/index.html', import.meta.url).pathname, wasmDir };
   const first = await startPageServer(content);
   const port = Number(new URL(first.origin).port);
   const second = await startPageServer(content, port);
@@ -261,7 +264,7 @@ test('the browser killed mid-run: the case errors naming the cause, nothing is l
   const registry = new Registry();
   registry.register(killer);
   const id = 'net-se-resnet50-96-b2';
-  const report = await runConformance({ registry, golden, impls: [killer.name], cases: [id], expected: [] });
+  const report = await runConformance({ implementations: [killer], golden, cases: [id], expected: [] });
   const cell = report.cells[0]!;
   assert.equal(cell.status, 'error');
   assert.equal(cell.caseId, id);

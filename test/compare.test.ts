@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareTensors, describeComparison, ulpDistance, unravel } from '../harness/compare.ts';
-import { tensor } from '../harness/tensor.ts';
+import { compareTensors, describeComparison, ulpDistance, unravel } from '../harness/check/compare.ts';
+import { tensor } from '../harness/data/tensor.ts';
 
 const tol = { atol: 1e-3, rtol: 1e-2 };
 const t = (values: number[], shape = [values.length]) => tensor(shape, Float32Array.from(values));

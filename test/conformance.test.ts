@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeComparison } from '../harness/compare.ts';
-import { checkCase, runConformance } from '../harness/conformance.ts';
-import { GoldenSet } from '../harness/golden.ts';
-import { toJson } from '../harness/json.ts';
-import type { Availability, SeImplementation } from '../impls/interface.ts';
-import { defaultRegistry } from '../impls/index.ts';
+import { describeComparison } from '../harness/check/compare.ts';
+import { checkCase, runConformance } from '../harness/check/conformance.ts';
+import { GoldenSet } from '../harness/data/golden.ts';
+import { toJson } from '../harness/data/json.ts';
+import type { Availability, SeImplementation } from '../harness/contract/implementation.ts';
+import { loadImplementations } from '../harness/cli/implementations.ts';
 import { ReferenceImplementation } from '../impls/reference/index.ts';
 import { SeReferenceMath } from '../impls/reference/se-math.ts';
-import { Registry } from '../impls/registry.ts';
+import { Registry } from '../harness/contract/registry.ts';
 
 const golden = new GoldenSet();
 
@@ -81,7 +81,7 @@ test('unavailable implementations are skipped with the reason; an expected one f
   registry.register(unavailable);
   registry.register(throwing);
   const cases = ['awkward-batch1-c32-r4', 'bottleneck-none'];
-  const base = { registry, golden, impls: registry.names(), cases };
+  const base = { implementations: registry.list(), golden, cases };
   const relaxed = await runConformance({ ...base, expected: [] });
   const cell = (impl: string, id: string) => relaxed.cells.find((c) => c.impl === impl && c.caseId === id)!;
   assert.equal(cell('fake-gpu', cases[0]!).status, 'skipped');
@@ -91,7 +91,7 @@ test('unavailable implementations are skipped with the reason; an expected one f
   assert.equal(cell('throws', 'bottleneck-none').status, 'unsupported');
   assert.equal(cell('reference', cases[0]!).status, 'pass');
   assert.deepEqual(relaxed.failures, [`${cases[0]} x throws: error`]);
-  const strict = await runConformance({ ...base, impls: ['reference', 'fake-gpu'], expected: ['fake-gpu'] });
+  const strict = await runConformance({ ...base, implementations: [registry.get('reference'), unavailable], expected: ['fake-gpu'] });
   assert.equal(strict.ok, false);
   assert.match(strict.failures[0]!, /fake-gpu: expected to run here but unavailable: no GPU adapter \(fix: install a GPU driver\)/);
 });
@@ -111,8 +111,8 @@ test('NaN in an output is reported as NaN, in text and in JSON', async () => {
   assert.match(toJson(cell), /"actual": "NaN"/);
 });
 
-test('registry: duplicate names throw, unknown names list the valid ones', () => {
-  const registry = defaultRegistry();
+test('registry: duplicate names throw, unknown names list the valid ones', async () => {
+  const registry = await loadImplementations({});
   assert.throws(() => registry.register(new ReferenceImplementation()), /"reference" is already registered/);
   assert.throws(() => registry.get('tfjs-tpu'), /unknown implementation "tfjs-tpu"; valid names: reference/);
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { countNetwork, overhead } from '../harness/count.ts';
-import { GoldenSet } from '../harness/golden.ts';
-import { makeNetwork, networkBlocks } from '../harness/network.ts';
-import { paperRows } from '../harness/paper.ts';
-import { SpecError } from '../harness/spec.ts';
+import { countNetwork, overhead } from '../harness/model/count.ts';
+import { GoldenSet } from '../harness/data/golden.ts';
+import { makeNetwork, networkBlocks } from '../harness/model/network.ts';
+import { paperRows } from '../harness/model/paper.ts';
+import { SpecError } from '../harness/model/spec.ts';
 
 // torchvision 0.14 counts (design.md's reference table): conv + FC multiply-adds at 224x224, batch 1.
 const TORCHVISION: [string, Record<string, unknown>, number, number][] = [

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { onHardwareAdapter, parseDevices, selectImplementations } from '../harness/devices.ts';
-import { UsageError } from '../harness/select.ts';
-import { defaultRegistry } from '../impls/index.ts';
-import type { Availability, SeImplementation } from '../impls/interface.ts';
+import { onHardwareAdapter, parseDevices, selectImplementations } from '../harness/host/devices.ts';
+import { UsageError } from '../harness/data/select.ts';
+import { loadImplementations } from '../harness/cli/implementations.ts';
+import type { Availability, SeImplementation } from '../harness/contract/implementation.ts';
 
 function cli(...args: string[]) {
   // The timeout turns a process kept alive by Dawn into a failure instead of a hung test run.
@@ -22,8 +22,8 @@ test('--device parsing: lists, all, and bad input naming the valid devices', () 
   assert.throws(() => parseDevices(' , '), /the device list is empty; give one or more of: cpu, webgpu, gpu, browser, all/);
 });
 
-test('selection by device: cpu and webgpu split the registry; gpu sees the webgpu implementations restricted to hardware', () => {
-  const full = defaultRegistry();
+test('selection by device: cpu and webgpu split the registry; gpu sees the webgpu implementations restricted to hardware', async () => {
+  const full = await loadImplementations({});
   const cpu = selectImplementations(full, ['cpu'], undefined);
   assert.deepEqual(cpu.names, ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node', 'wasm-simd', 'wasm-simd-mt']);
   assert.deepEqual(selectImplementations(full, ['webgpu'], undefined).names, ['tfjs-webgpu', 'wgsl-fused']);

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { GOLDEN_DIR, GoldenSet, type GoldenManifest } from '../harness/golden.ts';
+import { GOLDEN_DIR, GoldenSet, type GoldenManifest } from '../harness/data/golden.ts';
 import { pythonMissing } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'se-bench-golden-test-'));
@@ -62,7 +62,7 @@ test('missing golden data says which command creates it', () => {
 test('npm run golden reproduces the committed golden/ byte for byte', (t) => {
   const missing = pythonMissing('torch, torchvision, numpy');
   if (missing) return t.skip(missing);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'harness/cli.ts', 'golden', '--check'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'harness/cli/main.ts', 'golden', '--check'], { encoding: 'utf8' });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
   assert.match(r.stdout, /reproduced byte for byte/);
 });

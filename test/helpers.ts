@@ -1,6 +1,6 @@
 /** Shared test helpers: PyTorch/numpy availability and whether CI requires them. */
 import { spawnSync } from 'node:child_process';
-import { PYTHON } from '../harness/commands/golden.ts';
+import { PYTHON } from '../harness/host/python.ts';
 
 /** True when CI said PyTorch must be present (SE_BENCH_REQUIRE_TORCH=1): then its tests may not skip. */
 export const TORCH_REQUIRED = process.env.SE_BENCH_REQUIRE_TORCH === '1';

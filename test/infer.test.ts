@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { PYTHON } from '../harness/commands/golden.ts';
-import { compareTensors } from '../harness/compare.ts';
-import { getF32, readSafetensors } from '../harness/safetensors.ts';
-import { toleranceFor } from '../harness/tolerances.ts';
+import { PYTHON } from '../harness/host/python.ts';
+import { compareTensors } from '../harness/check/compare.ts';
+import { getF32, readSafetensors } from '../harness/data/safetensors.ts';
+import { toleranceFor } from '../harness/check/tolerances.ts';
 import { pythonMissing } from './helpers.ts';
 
 const missing = pythonMissing('torch, torchvision, numpy');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TorchAnchors } from '../harness/anchors.ts';
-import { measure, sampleStats } from '../harness/measure.ts';
-import { measureTypedArrayCopy, measureWasmCopy } from '../harness/roofline.ts';
+import { TorchAnchors } from '../harness/measure/anchors.ts';
+import { measure, sampleStats } from '../harness/measure/stats.ts';
+import { measureTypedArrayCopy, measureWasmCopy } from '../harness/measure/roofline.ts';
 import { pythonMissing } from './helpers.ts';
 
 test('sampleStats: median, MAD, percentiles, outliers and the noise warning', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkCase } from '../harness/conformance.ts';
-import { GoldenSet } from '../harness/golden.ts';
-import { makeNetwork, networkWeightShapes } from '../harness/network.ts';
-import { getAsF32, parseSafetensors, serializeSafetensors } from '../harness/safetensors.ts';
-import type { Tensor } from '../harness/tensor.ts';
-import { weightsFromStateDict } from '../harness/weights-import.ts';
+import { checkCase } from '../harness/check/conformance.ts';
+import { GoldenSet } from '../harness/data/golden.ts';
+import { makeNetwork, networkWeightShapes } from '../harness/model/network.ts';
+import { getAsF32, parseSafetensors, serializeSafetensors } from '../harness/data/safetensors.ts';
+import type { Tensor } from '../harness/data/tensor.ts';
+import { weightsFromStateDict } from '../harness/data/weights-import.ts';
 import { ReferenceImplementation } from '../impls/reference/index.ts';
 
 const golden = new GoldenSet();

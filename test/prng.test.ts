@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { PYTHON } from '../harness/commands/golden.ts';
-import { bitsAt, fillUniform, fnv1a32, mix32, streamKeys, uniform } from '../harness/prng.ts';
+import { PYTHON } from '../harness/host/python.ts';
+import { bitsAt, fillUniform, fnv1a32, mix32, streamKeys, uniform } from '../harness/data/prng.ts';
 import { pythonMissing } from './helpers.ts';
 
 test('known vectors (same numbers as scripts/test_prng.py)', () => {

@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import puppeteer from 'puppeteer-core';
 import type { BenchResults, BenchRow } from '../harness/bench/results.ts';
-import { executableCandidates } from '../harness/browser/driver.ts';
-import { writeReport } from '../harness/commands/report.ts';
-import { sampleStats } from '../harness/measure.ts';
-import { countNetwork } from '../harness/count.ts';
-import { makeNetwork } from '../harness/network.ts';
+import { executableCandidates } from '../harness/host/browser/driver.ts';
+import { writeReport } from '../harness/cli/commands/report.ts';
+import { sampleStats } from '../harness/measure/stats.ts';
+import { countNetwork } from '../harness/model/count.ts';
+import { makeNetwork } from '../harness/model/network.ts';
 
 /** The browser the browser device would use (same search order). */
 const CHROMIUM = executableCandidates().find((c) => existsSync(c.path))?.path ?? '/usr/bin/chromium';

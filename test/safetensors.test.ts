@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { GOLDEN_DIR } from '../harness/golden.ts';
-import { getF32, parseSafetensors, serializeSafetensors, type SafetensorsFile } from '../harness/safetensors.ts';
-import { tensor } from '../harness/tensor.ts';
+import { GOLDEN_DIR } from '../harness/data/golden.ts';
+import { getF32, parseSafetensors, serializeSafetensors, type SafetensorsFile } from '../harness/data/safetensors.ts';
+import { tensor } from '../harness/data/tensor.ts';
 
 /** Builds a file from a header object and a data section, for malformed-input tests. */
 function raw(header: unknown, data = new Uint8Array(0), headerLen?: number): Uint8Array {

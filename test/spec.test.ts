@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hiddenWidth, makeDivisible, makeSeSpec, seParams, seWeightShapes } from '../harness/spec.ts';
+import { hiddenWidth, makeDivisible, makeSeSpec, seParams, seWeightShapes } from '../harness/model/spec.ts';
 
 test('seed parameter counts', () => {
   assert.equal(seParams(makeSeSpec({ channels: 64, ratio: 16, bias1: false })), 576); // seeds 000/004

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fromLayout, nchwToNhwc, nhwcToNchw, tensor, toLayout } from '../harness/tensor.ts';
+import { fromLayout, nchwToNhwc, nhwcToNchw, tensor, toLayout } from '../harness/data/tensor.ts';
 
 test('NCHW <-> NHWC moves element (n, c, h, w) to (n, h, w, c) and back', () => {
   const [n, c, h, w] = [2, 3, 4, 5];

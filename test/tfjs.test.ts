@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { describeComparison } from '../harness/compare.ts';
-import { checkCase, runConformance } from '../harness/conformance.ts';
-import { GoldenSet, type LoadedCase } from '../harness/golden.ts';
-import { toLayout } from '../harness/tensor.ts';
+import { describeComparison } from '../harness/check/compare.ts';
+import { checkCase, runConformance } from '../harness/check/conformance.ts';
+import { GoldenSet, type LoadedCase } from '../harness/data/golden.ts';
+import { toLayout } from '../harness/data/tensor.ts';
 import { initialiseBackend, loadBackend, type TfjsBackend } from '../impls/tfjs/backends.ts';
 import { foldConv } from '../impls/tfjs/bottleneck-ops.ts';
 import { TfjsImplementation, tfjsImplementations } from '../impls/tfjs/index.ts';
-import { Registry } from '../impls/registry.ts';
+import { Registry } from '../harness/contract/registry.ts';
 
 const golden = new GoldenSet();
 const loadedCases = new Map<string, LoadedCase>();
@@ -115,7 +115,7 @@ test('a tfjs backend that fails to initialise is unavailable with the reason; th
   const registry = new Registry();
   registry.register(broken);
   registry.register(tfjs('tfjs-cpu'));
-  const report = await runConformance({ registry, golden, impls: registry.names(), cases: ['awkward-batch1-c32-r4'], expected: [] });
+  const report = await runConformance({ implementations: registry.list(), golden, cases: ['awkward-batch1-c32-r4'], expected: [] });
   const status = report.implementations.find((i) => i.name === 'tfjs-broken-init')!;
   assert.equal(status.available, false);
   assert.match(status.reason!, /could not initialise backend "se-bench-test-tfjs-broken-init": .*simulated adapter loss during init/);
@@ -132,7 +132,7 @@ test('a tfjs backend that throws mid-run is an error cell; the next implementati
   registry.register(tfjs('tfjs-cpu'));
   const { tf } = await loadBackend('cpu');
   const before = tf.memory().numTensors;
-  const report = await runConformance({ registry, golden, impls: registry.names(), cases: ['awkward-batch1-c32-r4', 'bottleneck-none'], expected: [] });
+  const report = await runConformance({ implementations: registry.list(), golden, cases: ['awkward-batch1-c32-r4', 'bottleneck-none'], expected: [] });
   assert.deepEqual(report.cells.map((c) => `${c.impl} ${c.status}`), [
     'tfjs-no-kernels error', 'tfjs-cpu pass', 'tfjs-no-kernels error', 'tfjs-cpu pass',
   ]);

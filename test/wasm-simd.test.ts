@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareTensors, describeComparison } from '../harness/compare.ts';
-import { checkCase } from '../harness/conformance.ts';
-import { GoldenSet } from '../harness/golden.ts';
-import { uniform } from '../harness/prng.ts';
-import { makeSeSpec, seWeightShapes, type SeSpec } from '../harness/spec.ts';
-import type { Tensor } from '../harness/tensor.ts';
-import { toleranceFor } from '../harness/tolerances.ts';
-import type { PreparedBlock, Weights } from '../impls/interface.ts';
+import { compareTensors, describeComparison } from '../harness/check/compare.ts';
+import { checkCase } from '../harness/check/conformance.ts';
+import { guard } from '../harness/contract/guard.ts';
+import { GoldenSet } from '../harness/data/golden.ts';
+import { uniform } from '../harness/data/prng.ts';
+import { makeSeSpec, seWeightShapes, type SeSpec } from '../harness/model/spec.ts';
+import type { Tensor } from '../harness/data/tensor.ts';
+import { toleranceFor } from '../harness/check/tolerances.ts';
+import type { PreparedBlock, Weights } from '../harness/contract/implementation.ts';
 import { ReferenceImplementation } from '../impls/reference/index.ts';
 import { ACTIVATION, instantiate, kernelModule, simdSupported } from '../impls/wasm-simd/assemble.ts';
 import { WasmSeBlock } from '../impls/wasm-simd/block.ts';
@@ -167,14 +168,15 @@ test('memory grows for a bigger input; a staged tensor from before the growth is
   await assert.rejects(block.run(small), /disposed/);
 });
 
-test('bad specs, weights and inputs give clear errors', async () => {
-  await assert.rejects(impl.prepareSe({ channels: 0, ratio: 4 } as SeSpec, {}), /channels must be an integer > 0/);
-  await assert.rejects(impl.prepareSe({ channels: 8, ratio: 2, squeeze: 'mean' } as unknown as SeSpec, {}), /squeeze must be one of avg \| max \| none/);
+test('bad specs and weights (checked by the guard, before prepareSe) and bad inputs (by the kernel) give clear errors', async () => {
+  const guarded = guard(impl, { callTimeoutMs: 30_000 });
+  await assert.rejects(guarded.prepareSe({ channels: 0, ratio: 4 } as SeSpec, {}), /channels must be an integer > 0/);
+  await assert.rejects(guarded.prepareSe({ channels: 8, ratio: 2, squeeze: 'mean' } as unknown as SeSpec, {}), /squeeze must be one of avg \| max \| none/);
   const spec = makeSeSpec({ channels: 32, ratio: 4 });
   const weights = randomWeights(spec, 3);
   const broken: Weights = { ...weights, 'fc2.weight': { shape: [1, 2], data: new Float32Array(2) } };
   delete broken['fc1.bias'];
-  await assert.rejects(impl.prepareSe(spec, broken), /wasm-simd SE weights do not match the spec: missing \(1\): fc1.bias .*mis-shaped \(1\): fc2.weight is \[1, 2\], expected \[32, 8\]/);
+  await assert.rejects(guarded.prepareSe(spec, broken), /wasm-simd SE weights do not match the spec: missing \(1\): fc1.bias .*mis-shaped \(1\): fc2.weight is \[1, 2\], expected \[32, 8\]/);
   const block = await impl.prepareSe(spec, weights);
   await assert.rejects(block.run(randomInput([1, 16, 4, 4], 1)), /input has 16 channels, the block expects 32/);
   await assert.rejects(block.run(randomInput([32, 4, 4], 1)), /expected a rank-4 tensor/);

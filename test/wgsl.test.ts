@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { compareTensors, describeComparison } from '../harness/compare.ts';
-import { checkCase, runConformance, worstRatio } from '../harness/conformance.ts';
-import { GoldenSet, type LoadedCase } from '../harness/golden.ts';
-import { uniform } from '../harness/prng.ts';
-import { gpuCopyBandwidth } from '../harness/roofline-gpu.ts';
-import { makeSeSpec, seWeightShapes, type SeSpec } from '../harness/spec.ts';
-import type { Tensor } from '../harness/tensor.ts';
-import type { SeImplementation, Weights } from '../impls/interface.ts';
+import { compareTensors, describeComparison } from '../harness/check/compare.ts';
+import { checkCase, runConformance, worstRatio } from '../harness/check/conformance.ts';
+import { GoldenSet, type LoadedCase } from '../harness/data/golden.ts';
+import { uniform } from '../harness/data/prng.ts';
+import { gpuCopyBandwidth } from '../harness/measure/roofline-gpu.ts';
+import { makeSeSpec, seWeightShapes, type SeSpec } from '../harness/model/spec.ts';
+import type { Tensor } from '../harness/data/tensor.ts';
+import type { SeImplementation, Weights } from '../harness/contract/implementation.ts';
 import { ReferenceImplementation } from '../impls/reference/index.ts';
-import { Registry } from '../impls/registry.ts';
+import { Registry } from '../harness/contract/registry.ts';
 import { WgslImplementation, type PathOption } from '../impls/wgsl/index.ts';
 
 const golden = new GoldenSet();
@@ -164,7 +164,7 @@ test('a WGSL compile error and a lost device become error cells; the others stil
   const registry = new Registry();
   registry.register(broken);
   registry.register(new ReferenceImplementation());
-  const report = await runConformance({ registry, golden, impls: registry.names(), cases: ['awkward-batch1-c32-r4'], expected: [] });
+  const report = await runConformance({ implementations: registry.list(), golden, cases: ['awkward-batch1-c32-r4'], expected: [] });
   assert.deepEqual(report.cells.map((c) => `${c.impl} ${c.status}`), ['wgsl-broken error', 'reference pass']);
   assert.match(report.cells[0]!.message!, /wgsl kernel fused:avg.*(error|invalid)/i);
 

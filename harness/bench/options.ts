@@ -2,11 +2,11 @@
  * `bench` options resolved once into a BenchPlan, every bad value rejected
  * with a specific message (exit 2) before any work starts.
  */
-import { parseDevices } from '../devices.ts';
-import { MODEL_NAMES } from '../network.ts';
-import { positiveInt } from '../network-options.ts';
-import { selectByGlobs, splitList, UsageError } from '../select.ts';
-import type { DeviceKind } from '../../impls/interface.ts';
+import { parseDevices } from '../host/devices.ts';
+import { MODEL_NAMES } from '../model/network.ts';
+import { positiveInt } from '../data/select.ts';
+import { selectByGlobs, splitList, UsageError } from '../data/select.ts';
+import type { DeviceKind } from '../contract/implementation.ts';
 
 /** parseArgs table of `bench`. */
 export const BENCH_OPTIONS = {

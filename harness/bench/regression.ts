@@ -5,7 +5,7 @@
  * overlap; different hardware is refused rather than compared.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { UsageError } from '../select.ts';
+import { UsageError } from '../data/select.ts';
 import { RESULTS_SCHEMA, type BenchResults, type BenchRow } from './results.ts';
 
 /** One matched measurement. */

@@ -5,14 +5,14 @@
  */
 import { renameSync, writeFileSync } from 'node:fs';
 import { stringify } from 'csv-stringify/sync';
-import type { AnchorInfo } from '../anchors.ts';
-import type { ImplStatus } from '../conformance.ts';
-import type { Environment } from '../environment.ts';
-import { toJson } from '../json.ts';
-import type { Measurement } from '../measure.ts';
-import type { CopyMeasurement } from '../roofline.ts';
-import type { MacPeak } from '../compute-peak.ts';
-import type { GpuCopyMeasurement } from '../roofline-gpu.ts';
+import type { AnchorInfo } from '../measure/anchors.ts';
+import type { ImplStatus } from '../check/conformance.ts';
+import type { Environment } from '../host/environment.ts';
+import { toJson } from '../data/json.ts';
+import type { Measurement } from '../measure/stats.ts';
+import type { CopyMeasurement } from '../measure/roofline.ts';
+import type { MacPeak } from '../measure/compute-peak.ts';
+import type { GpuCopyMeasurement } from '../measure/roofline-gpu.ts';
 
 /** Schema id of results.json; bump on incompatible changes. */
 export const RESULTS_SCHEMA = 'se-bench/results@1';

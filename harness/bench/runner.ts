@@ -6,22 +6,22 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../../impls/interface.ts';
-import { ReferenceImplementation } from '../../impls/reference/index.ts';
-import { TorchAnchors, type AnchorRow } from '../anchors.ts';
-import { compareTensors } from '../compare.ts';
-import { checkCase, worstRatio, type ImplStatus } from '../conformance.ts';
-import { countNetwork } from '../count.ts';
-import { readEnvironment } from '../environment.ts';
-import { GOLDEN_DIR, GoldenSet } from '../golden.ts';
-import { measure, sampleStats, type Measurement } from '../measure.ts';
-import { cpuRoofline } from '../roofline.ts';
-import { measureMacPeak } from '../compute-peak.ts';
-import { hiddenWidth, type SeSpec } from '../spec.ts';
-import { gpuCopyBandwidth } from '../roofline-gpu.ts';
-import { nodeWebGpu } from '../webgpu-node.ts';
-import { fromLayout, toLayout, type Tensor } from '../tensor.ts';
-import { toleranceFor } from '../tolerances.ts';
+import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../contract/implementation.ts';
+import { unguarded, withTimeout } from '../contract/guard.ts';
+import { TorchAnchors, type AnchorRow } from '../measure/anchors.ts';
+import { compareTensors } from '../check/compare.ts';
+import { checkCase, worstRatio, type ImplStatus } from '../check/conformance.ts';
+import { countNetwork } from '../model/count.ts';
+import { readEnvironment } from '../host/environment.ts';
+import { GOLDEN_DIR, GoldenSet } from '../data/golden.ts';
+import { measure, sampleStats, type Measurement } from '../measure/stats.ts';
+import { cpuRoofline } from '../measure/roofline.ts';
+import { measureMacPeak } from '../measure/compute-peak.ts';
+import { hiddenWidth, type SeSpec } from '../model/spec.ts';
+import { gpuCopyBandwidth } from '../measure/roofline-gpu.ts';
+import { nodeWebGpu } from '../host/webgpu-node.ts';
+import { fromLayout, toLayout, type Tensor } from '../data/tensor.ts';
+import { toleranceFor } from '../check/tolerances.ts';
 import type { BenchPlan, Workload } from './options.ts';
 import { packageVersions } from './packages.ts';
 import { progressReporter } from './progress.ts';
@@ -34,6 +34,10 @@ const NETWORK_BUDGET_S = 30;
 /** What the runner needs from the command: the selected implementations and a log sink. */
 export interface RunContext {
   impls: SeImplementation[];
+  /** The float64 reference: every SE block's output on its timed input is checked against it before timing. */
+  reference: SeImplementation;
+  /** The guard's per-call limit, ms; a timing loop gets it plus its own expected length. */
+  callTimeoutMs: number;
   log: (line: string) => void;
 }
 
@@ -104,13 +108,24 @@ async function gpuCopyMs(bytes: number, plan: BenchPlan, results: BenchResults):
   return ms;
 }
 
-/** Times runs where the implementation executes when it can (a browser page), else from Node; same statistics either way. */
-async function measureBlock(p: PreparedBlock | PreparedNetwork, x: Tensor, opts: { minTimeMs: number; minSamples: number; warmupMs: number }): Promise<Measurement> {
-  if (p.measureInPage) {
-    const r = await p.measureInPage(x, opts);
-    return { coldMs: r.coldMs, ...sampleStats(r.samplesMs) };
-  }
-  return measure(() => p.run(x), opts);
+/**
+ * Times runs where the implementation executes when it can (a browser page),
+ * else from Node; same statistics either way. The loop calls the
+ * implementation directly (unguarded: no per-call timer in the samples); the
+ * whole loop is limited instead, to its expected length from `firstRunMs`
+ * plus the per-call limit, so a run that hangs mid-loop fails the row.
+ */
+async function measureBlock(p: PreparedBlock | PreparedNetwork, x: Tensor, opts: { minTimeMs: number; minSamples: number; warmupMs: number }, firstRunMs: number, callTimeoutMs: number): Promise<Measurement> {
+  const raw = unguarded(p);
+  const limitMs = Math.ceil(callTimeoutMs + 4 * (opts.minTimeMs + opts.warmupMs) + 4 * (opts.minSamples + 2) * firstRunMs);
+  const loop = async (): Promise<Measurement> => {
+    if (raw.measureInPage) {
+      const r = await raw.measureInPage(x, opts);
+      return { coldMs: r.coldMs, ...sampleStats(r.samplesMs) };
+    }
+    return measure(() => raw.run(x), opts);
+  };
+  return withTimeout(loop(), limitMs, 'timing loop');
 }
 
 function baseRow(w: Workload, impl: SeImplementation): BenchRow {
@@ -133,14 +148,16 @@ function floorFields(copyMs: number | undefined, computeFloorMs: number | undefi
 }
 
 /** Times one SE block workload on one implementation; the output is first checked against the float64 reference. */
-async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 'se-block' }>, ref: { y: Tensor; inputs: ReturnType<typeof seBlockInputs> }, plan: BenchPlan, copyMs: number | undefined, computeFloorMs: number | undefined, row: BenchRow): Promise<void> {
+async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 'se-block' }>, ref: { y: Tensor; inputs: ReturnType<typeof seBlockInputs> }, plan: BenchPlan, ctx: RunContext, copyMs: number | undefined, computeFloorMs: number | undefined, row: BenchRow): Promise<void> {
   let prepared: PreparedBlock | undefined;
   try {
     prepared = await impl.prepareSe(ref.inputs.spec, ref.inputs.weights);
     const block = prepared;
     const x = toLayout(ref.inputs.input, impl.layout);
     const staged = block.stage ? block.stage(x) : x;
+    const t0 = performance.now();
     const first = await block.run(staged);
+    const firstRunMs = performance.now() - t0;
     const check = compareTensors(fromLayout(first.y, impl.layout), ref.y, toleranceFor('se-block', impl.precision));
     row.checkRatio = check.worstRatio;
     if (!check.ok) {
@@ -148,7 +165,7 @@ async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 
       return;
     }
     const opts = { minTimeMs: plan.minTimeMs, minSamples: plan.minSamples, warmupMs: plan.minTimeMs / 5 };
-    const m = await measureBlock(block, staged, opts);
+    const m = await measureBlock(block, staged, opts, firstRunMs, ctx.callTimeoutMs);
     const [n, c, h, wd] = w.shape;
     row.bytes = 2 * 4 * n * c * h * wd;
     Object.assign(row, { measurement: m, imagesPerS: (n * 1000) / m.medianMs, gbPerS: row.bytes / (m.medianMs * 1e6) });
@@ -180,7 +197,7 @@ async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 
  * the row is skipped with the projection, and `speed` remembers the seconds
  * per GMAC so later network workloads of that implementation skip at once.
  */
-async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 'network' }>, plan: BenchPlan, row: BenchRow, speed: Map<string, number>): Promise<void> {
+async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 'network' }>, plan: BenchPlan, ctx: RunContext, row: BenchRow, speed: Map<string, number>): Promise<void> {
   const named = plan.impls?.includes(impl.name) ?? false;
   const { net, weights, input } = networkInputs(w);
   const cost = countNetwork(net, w.resolution);
@@ -208,7 +225,7 @@ async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 
       skip(project(coldMs / 1000 / gmacs), `its first run took ${(coldMs / 1000).toFixed(1)} s: about`);
       return;
     }
-    const m = await measureBlock(p, x, { minTimeMs: plan.minTimeMs * 2, minSamples: plan.netMinSamples, warmupMs: 0 });
+    const m = await measureBlock(p, x, { minTimeMs: plan.minTimeMs * 2, minSamples: plan.netMinSamples, warmupMs: 0 }, coldMs, ctx.callTimeoutMs);
     Object.assign(row, { measurement: { ...m, coldMs }, imagesPerS: (w.batch * 1000) / m.medianMs });
   } catch (e) {
     Object.assign(row, { status: 'failed', message: errorText(e) });
@@ -312,13 +329,13 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
       // Measurements chain only microtasks; yield a macrotask so a pending Ctrl-C is handled between rows.
       await new Promise((r) => setImmediate(r));
     };
-    const reference = new ReferenceImplementation();
     const networkSpeed = new Map<string, number>();
     for (const w of plan.workloads) {
       if (w.kind === 'se-block') {
         const inputs = seBlockInputs(w);
-        const refBlock = await reference.prepareSe(inputs.spec, inputs.weights);
+        const refBlock = await ctx.reference.prepareSe(inputs.spec, inputs.weights);
         const refOut = await refBlock.run(inputs.input);
+        await refBlock.dispose();
         const computeFloorMs = results.macPeak && fcMacs(inputs.spec, w.shape) / (results.macPeak.gmacPerS * 1e6);
         for (const impl of ctx.impls) {
           progress.start(w.id, impl.name);
@@ -329,7 +346,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
             const bytes = 4 * w.shape.reduce((a, b) => a * b, 1);
             const onGpu = impl.device === 'webgpu' || impl.device === 'gpu';
             const copy = onGpu ? await gpuCopyMs(bytes, plan, results) : copyMs.get(2 * bytes);
-            await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, copy, onGpu ? undefined : computeFloorMs, row);
+            await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, ctx, copy, onGpu ? undefined : computeFloorMs, row);
           }
           await push(row);
         }
@@ -343,7 +360,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
           const row = baseRow(w, impl);
           if (!available.includes(impl)) Object.assign(row, { status: 'skipped', message: 'unavailable here' });
           else if (!valid.includes(impl)) Object.assign(row, { status: 'invalid', message: 'failed golden conformance; not timed' });
-          else await timeNetwork(impl, w, plan, row, networkSpeed);
+          else await timeNetwork(impl, w, plan, ctx, row, networkSpeed);
           await push(row);
         }
       }

@@ -4,11 +4,11 @@
  * weights, BatchNorm statistics near identity), so timed networks see
  * realistic activations rather than zeros or overflow.
  */
-import { makeNetwork, networkWeightShapes, type NetworkSpec } from '../network.ts';
-import { uniform } from '../prng.ts';
-import { makeSeSpec, seWeightShapes, type SeSpec } from '../spec.ts';
-import { sizeOf, type Tensor } from '../tensor.ts';
-import type { Weights } from '../../impls/interface.ts';
+import { makeNetwork, networkWeightShapes, type NetworkSpec } from '../model/network.ts';
+import { uniform } from '../data/prng.ts';
+import { makeSeSpec, seWeightShapes, type SeSpec } from '../model/spec.ts';
+import { sizeOf, type Tensor } from '../data/tensor.ts';
+import type { Weights } from '../contract/implementation.ts';
 import type { Workload } from './options.ts';
 
 const SEED = 9001;

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_SCHEMA, type BenchResults } from '../bench/results.ts';
-import { UsageError } from '../select.ts';
+import { UsageError } from '../data/select.ts';
 
 /** One run in a report. */
 export interface LoadedRun {

@@ -3,11 +3,11 @@
  * client.js with chart.js) and the table behind it. Everything here is plain
  * values; html.ts escapes every string when it renders them.
  */
-import { countNetwork } from '../count.ts';
-import { makeNetwork } from '../network.ts';
-import { overheadPairs } from '../bench/summary.ts';
+import { countNetwork } from '../model/count.ts';
+import { makeNetwork } from '../model/network.ts';
+import { overheadPairs } from './summary.ts';
 import { measured, type BenchRow } from '../bench/results.ts';
-import { PAPER_RATIO_PARAMS } from '../paper.ts';
+import { PAPER_RATIO_PARAMS } from '../model/paper.ts';
 import type { LoadedRun } from './load.ts';
 
 /** A table cell: text, optionally with a status class for colour (the text carries the meaning too). */

@@ -2,9 +2,7 @@
  * Naive float64 layers for the reference bottleneck: conv2d (groups, stride,
  * zero padding), BatchNorm in eval mode, ReLU, residual add. NCHW throughout.
  */
-import { BN_EPS, hasProjection, type BottleneckSpec } from '../../harness/bottleneck.ts';
-import { weightsUnder } from '../../harness/weights.ts';
-import type { Weights } from '../interface.ts';
+import { BN_EPS, type BottleneckSpec, type Weights, hasProjection, weightsUnder } from '../../harness/api.ts';
 import type { SeMathClass } from './se-math.ts';
 
 /** A float64 NCHW activation. */

@@ -1,10 +1,5 @@
 /** `reference`: the naive float64 JS implementation, ground truth on the TypeScript side. */
-import { bottleneckWeightShapes, checkBottleneckSpec, type BottleneckSpec } from '../../harness/bottleneck.ts';
-import { checkNetwork, networkWeightShapes, type NetworkSpec } from '../../harness/network.ts';
-import { makeSeSpec, seWeightShapes, type SeSpec } from '../../harness/spec.ts';
-import { dims4, type Tensor } from '../../harness/tensor.ts';
-import { checkWeights } from '../../harness/weights.ts';
-import type { Availability, BlockOutput, NetworkOutput, PreparedBlock, PreparedNetwork, SeImplementation, Weights } from '../interface.ts';
+import { type Availability, type BlockOutput, type BottleneckSpec, type NetworkOutput, type NetworkSpec, type PreparedBlock, type PreparedNetwork, type SeImplementation, type SeSpec, type Tensor, type Weights, dims4 } from '../../harness/api.ts';
 import { bottleneckForward, type Act } from './bottleneck-math.ts';
 import { networkForward } from './network-math.ts';
 import { SeReferenceMath, type SeMathClass } from './se-math.ts';
@@ -28,12 +23,12 @@ export class ReferenceImplementation implements SeImplementation {
   ) {}
 
   async probe(): Promise<Availability> {
-    return { available: true, detail: `Node ${process.version}` };
+    // Also runs inside Chromium (impls/reference/page.ts), where there is no process.
+    const node = (globalThis as { process?: { version?: string } }).process?.version;
+    return { available: true, detail: node ? `Node ${node}` : 'float64 JS in the page' };
   }
 
-  async prepareSe(specIn: SeSpec, weights: Weights): Promise<PreparedBlock> {
-    const spec = makeSeSpec(specIn);
-    checkWeights(weights, seWeightShapes(spec), `${this.name} SE`);
+  async prepareSe(spec: SeSpec, weights: Weights): Promise<PreparedBlock> {
     const math = new this.seMath(spec, weights);
     return {
       run: async (x: Tensor): Promise<BlockOutput> => {
@@ -46,9 +41,7 @@ export class ReferenceImplementation implements SeImplementation {
     };
   }
 
-  async prepareBottleneck(specIn: BottleneckSpec, weights: Weights): Promise<PreparedBlock> {
-    const spec = checkBottleneckSpec(specIn);
-    checkWeights(weights, bottleneckWeightShapes(spec), `${this.name} bottleneck`);
+  async prepareBottleneck(spec: BottleneckSpec, weights: Weights): Promise<PreparedBlock> {
     return {
       run: async (x: Tensor): Promise<BlockOutput> => {
         const [n, c, h, w] = checkChannels(x, spec.inChannels, `${this.name} bottleneck`);
@@ -60,9 +53,7 @@ export class ReferenceImplementation implements SeImplementation {
     };
   }
 
-  async prepareNetwork(specIn: NetworkSpec, weights: Weights): Promise<PreparedNetwork> {
-    const spec = checkNetwork(specIn);
-    checkWeights(weights, networkWeightShapes(spec), `${this.name} ${spec.name}`);
+  async prepareNetwork(spec: NetworkSpec, weights: Weights): Promise<PreparedNetwork> {
     const tensor = (a: Act): Tensor => ({ shape: [a.n, a.c, a.h, a.w], data: Float32Array.from(a.data) });
     return {
       run: async (x: Tensor): Promise<NetworkOutput> => {

@@ -3,9 +3,7 @@
  * 3x3 max pool), the bottleneck stages, global average pool, classifier.
  * Returns every stage output and SE gate so a failing stage can be named.
  */
-import { networkBlocks, type NetworkSpec } from '../../harness/network.ts';
-import { weightsUnder } from '../../harness/weights.ts';
-import type { Weights } from '../interface.ts';
+import { type NetworkSpec, type Weights, networkBlocks, weightsUnder } from '../../harness/api.ts';
 import { batchNorm, bottleneckForward, conv2d, relu, type Act } from './bottleneck-math.ts';
 import type { SeMathClass } from './se-math.ts';
 

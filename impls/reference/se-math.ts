@@ -3,8 +3,7 @@
  * It is the TypeScript side's ground truth. Each step is a method so a test can
  * replace one (e.g. drop the sigmoid) and prove the conformance gate catches it.
  */
-import { hiddenWidth, type SeSpec } from '../../harness/spec.ts';
-import type { Weights } from '../interface.ts';
+import { type SeSpec, type Weights, hiddenWidth } from '../../harness/api.ts';
 
 /** Output and gate of one SE forward pass, float64, NCHW. */
 export interface SeMathResult {

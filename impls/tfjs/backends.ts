@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { dirname, sep } from 'node:path';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { adapterLine, installNavigatorGpu, nodeWebGpu } from '../../harness/webgpu-node.ts';
+import { adapterLine, installNavigatorGpu, nodeWebGpu } from '../../harness/api.ts';
 
 /** The tfjs API (tfjs-core's namespace; tfjs-node exports a superset). */
 export type Tf = typeof TfCore;

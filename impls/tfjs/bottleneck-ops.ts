@@ -11,8 +11,7 @@
  * block-diagonal zeros, and the output channels come out in PyTorch's order.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { BN_EPS, hasProjection, type BottleneckSpec } from '../../harness/bottleneck.ts';
-import type { Weights } from '../interface.ts';
+import { BN_EPS, type BottleneckSpec, type Weights, hasProjection } from '../../harness/api.ts';
 import type { Tf } from './backends.ts';
 import { disposeSe, seForward, uploadSe, type SeTensors } from './se-ops.ts';
 

@@ -6,13 +6,8 @@
  * Weights are uploaded once in prepare, on the implementation's backend; run
  * uploads only the input and reads back y and the gate (its sync point).
  */
-import { bottleneckWeightShapes, checkBottleneckSpec, type BottleneckSpec } from '../../harness/bottleneck.ts';
-import { checkNetwork, networkWeightShapes, type NetworkSpec } from '../../harness/network.ts';
-import { makeSeSpec, seWeightShapes, type SeSpec } from '../../harness/spec.ts';
-import { dims4, type Tensor } from '../../harness/tensor.ts';
-import { checkWeights } from '../../harness/weights.ts';
+import { type Availability, type BlockOutput, type BottleneckSpec, type DeviceKind, type NetworkOutput, type NetworkSpec, type PreparedBlock, type PreparedNetwork, type SeImplementation, type SeSpec, type Tensor, type Weights, dims4 } from '../../harness/api.ts';
 import type * as TfCore from '@tensorflow/tfjs-core';
-import type { Availability, BlockOutput, DeviceKind, NetworkOutput, PreparedBlock, PreparedNetwork, SeImplementation, Weights } from '../interface.ts';
 import { BackendUnavailable, defaultInstallHint, loadBackend, withBackend, type Tf, type TfjsBackend, type TfjsBackendKind } from './backends.ts';
 import { bottleneckForward, disposeBottleneck, uploadBottleneck } from './bottleneck-ops.ts';
 import { disposeNetwork, networkForward, uploadNetwork } from './network-ops.ts';
@@ -61,25 +56,19 @@ export class TfjsImplementation implements SeImplementation {
     }
   }
 
-  async prepareSe(specIn: SeSpec, weights: Weights): Promise<PreparedBlock> {
-    const spec = makeSeSpec(specIn);
-    checkWeights(weights, seWeightShapes(spec), `${this.name} SE`);
+  async prepareSe(spec: SeSpec, weights: Weights): Promise<PreparedBlock> {
     const b = await this.load();
     const se = await withBackend(b, (tf) => uploadSe(tf, spec, weights));
     return this.block(b, spec.channels, 'SE', (tf, x) => seForward(tf, se, x), () => disposeSe(se));
   }
 
-  async prepareBottleneck(specIn: BottleneckSpec, weights: Weights): Promise<PreparedBlock> {
-    const spec = checkBottleneckSpec(specIn);
-    checkWeights(weights, bottleneckWeightShapes(spec), `${this.name} bottleneck`);
+  async prepareBottleneck(spec: BottleneckSpec, weights: Weights): Promise<PreparedBlock> {
     const b = await this.load();
     const t = await withBackend(b, (tf) => uploadBottleneck(tf, spec, weights));
     return this.block(b, spec.inChannels, 'bottleneck', (tf, x) => bottleneckForward(tf, t, x), () => disposeBottleneck(t));
   }
 
-  async prepareNetwork(specIn: NetworkSpec, weights: Weights): Promise<PreparedNetwork> {
-    const spec = checkNetwork(specIn);
-    checkWeights(weights, networkWeightShapes(spec), `${this.name} ${spec.name}`);
+  async prepareNetwork(spec: NetworkSpec, weights: Weights): Promise<PreparedNetwork> {
     const b = await this.load();
     const net = await withBackend(b, (tf) => uploadNetwork(tf, spec, weights));
     let disposed = false;

@@ -5,9 +5,7 @@
  * returned, so conformance can name the first failing stage.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { networkBlocks, type NetworkSpec } from '../../harness/network.ts';
-import { weightsUnder } from '../../harness/weights.ts';
-import type { Weights } from '../interface.ts';
+import { type NetworkSpec, type Weights, networkBlocks, weightsUnder } from '../../harness/api.ts';
 import type { Tf } from './backends.ts';
 import { bottleneckForward, disposeBottleneck, foldConv, uploadBottleneck, type BottleneckTensors } from './bottleneck-ops.ts';
 import { transpose } from './se-ops.ts';

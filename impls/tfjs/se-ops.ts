@@ -4,8 +4,7 @@
  * once against the tfjs API; the backend is whatever the engine runs.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { hiddenWidth, type SeSpec } from '../../harness/spec.ts';
-import type { Weights } from '../interface.ts';
+import { type SeSpec, type Weights, hiddenWidth } from '../../harness/api.ts';
 import type { Tf } from './backends.ts';
 
 type T1 = TfCore.Tensor1D;

@@ -4,9 +4,7 @@
  * seen so far (the memory grows on a bigger one). Outputs are views into the
  * heap: valid until the next run, stage or dispose.
  */
-import { hiddenWidth, type SeSpec } from '../../harness/spec.ts';
-import { dims4, type Tensor } from '../../harness/tensor.ts';
-import type { BlockOutput, PreparedBlock, Weights } from '../interface.ts';
+import { type BlockOutput, type PreparedBlock, type SeSpec, type Tensor, type Weights, dims4, hiddenWidth } from '../../harness/api.ts';
 import { ACTIVATION, MAX_PAGES, instantiate, type SeKernels } from './assemble.ts';
 import { squeezeJob, type JobParams } from './pipeline.mjs';
 

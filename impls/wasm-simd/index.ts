@@ -7,9 +7,7 @@
  * one WebAssembly.Memory (threads.ts).
  */
 import { availableParallelism } from 'node:os';
-import { makeSeSpec, seWeightShapes, type SeSpec } from '../../harness/spec.ts';
-import { checkWeights } from '../../harness/weights.ts';
-import type { Availability, PreparedBlock, SeImplementation, Weights } from '../interface.ts';
+import { type Availability, type PreparedBlock, type SeImplementation, type SeSpec, type Weights } from '../../harness/api.ts';
 import { AssembleError, kernelModule } from './assemble.ts';
 import { WasmSeBlock, type BlockOptions } from './block.ts';
 import { WasmSeBlockMt } from './threads.ts';
@@ -59,9 +57,7 @@ export class WasmSimdImplementation implements SeImplementation {
     }
   }
 
-  async prepareSe(specIn: SeSpec, weights: Weights): Promise<PreparedBlock> {
-    const spec = makeSeSpec(specIn);
-    checkWeights(weights, seWeightShapes(spec), `${this.name} SE`);
+  async prepareSe(spec: SeSpec, weights: Weights): Promise<PreparedBlock> {
     if (this.threads === 1) return new WasmSeBlock(this.name, spec, weights, await kernelModule(), this.#options);
     const block = new WasmSeBlockMt(this.name, spec, weights, await kernelModule(true), this.#options, this.threads);
     await block.start();

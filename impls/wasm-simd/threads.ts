@@ -6,8 +6,7 @@
  * alone (an ablation; correctness over speed).
  */
 import { Worker } from 'node:worker_threads';
-import type { SeSpec } from '../../harness/spec.ts';
-import type { Weights } from '../interface.ts';
+import type { SeSpec, Weights } from '../../harness/api.ts';
 import { WasmSeBlock, type BlockOptions } from './block.ts';
 import { CTL, CTL_SLOTS, makeBarrier, squeezeJob, writeParams, type JobParams } from './pipeline.mjs';
 

@@ -3,9 +3,7 @@
  * gate and scratch buffers sized to the largest input seen and reused; bind
  * groups and uniforms rebuilt only when the shape or the buffers change.
  */
-import { hiddenWidth, type SeSpec } from '../../harness/spec.ts';
-import { dims4, type Tensor } from '../../harness/tensor.ts';
-import type { BlockOutput, PreparedBlock, Weights } from '../interface.ts';
+import { type BlockOutput, type PreparedBlock, type SeSpec, type Tensor, type Weights, dims4, hiddenWidth } from '../../harness/api.ts';
 import { MAP_MODE_READ, USAGE, type GpuContext } from './gpu.ts';
 import type { PipelineCache } from './pipelines.ts';
 import { choosePath, planDispatches, type Dispatch, type Path, type PathOption } from './plan.ts';

@@ -1,11 +1,11 @@
 /**
  * The GPUDevice the WGSL kernels run on: requested from the process's one Dawn
- * instance (harness/webgpu-node.ts) with the adapter's buffer limits, plus the
+ * instance (harness/host/webgpu-node.ts) with the adapter's buffer limits, plus the
  * three things every GPU call here needs: error scopes that turn validation
  * and out-of-memory errors into thrown Errors, the device-lost reason, and one
  * lock so that error scopes (a per-device stack) of two runs never interleave.
  */
-import { nodeWebGpu } from '../../harness/webgpu-node.ts';
+import { nodeWebGpu } from '../../harness/api.ts';
 
 /**
  * GPUBufferUsage / GPUMapMode values, fixed by the WebGPU spec. Dawn in Node

@@ -5,9 +5,7 @@
  * (kernels-split.ts); NoSqueeze runs two per-pixel kernels. Pipelines are
  * cached per device by compile-time key; shapes are uniforms.
  */
-import { makeSeSpec, seWeightShapes, type SeSpec } from '../../harness/spec.ts';
-import { checkWeights } from '../../harness/weights.ts';
-import type { Availability, SeImplementation, Weights } from '../interface.ts';
+import { type Availability, type SeImplementation, type SeSpec, type Weights } from '../../harness/api.ts';
 import { WgslSeBlock, type BlockConfig } from './block.ts';
 import { defaultAdapterSource, GpuContext, NoAdapter, openContext, type AdapterSource } from './gpu.ts';
 import { PipelineCache, type ShaderTransform } from './pipelines.ts';
@@ -109,9 +107,7 @@ export class WgslImplementation implements SeImplementation {
     }
   }
 
-  async prepareSe(specIn: SeSpec, weights: Weights): Promise<WgslSeBlock> {
-    const spec = makeSeSpec(specIn);
-    checkWeights(weights, seWeightShapes(spec), `${this.name} SE`);
+  async prepareSe(spec: SeSpec, weights: Weights): Promise<WgslSeBlock> {
     const { ctx, cache } = await this.#context();
     return ctx.locked(() => ctx.scoped(`${this.name} SE prepare`, () => new WgslSeBlock(this.name, ctx, cache, spec, weights, this.#config)));
   }

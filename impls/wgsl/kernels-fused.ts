@@ -3,7 +3,7 @@
  * sample: pool -> fc1 -> fc2 -> scale, pooled values and gate kept in
  * workgroup memory) and NoSqueeze (per-pixel excitation, two simple kernels).
  */
-import type { HiddenActivation } from '../../harness/spec.ts';
+import type { HiddenActivation } from '../../harness/api.ts';
 import { activationFn, AVG, declare, MATH, MAX, optionalBias, WG, type KernelSource } from './wgsl-common.ts';
 
 /** Channels the fused kernel holds in workgroup memory (pooled values, then the gate): 8 KB. */

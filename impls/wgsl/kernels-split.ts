@@ -4,7 +4,7 @@
  * sigmoid gate) and scale (y = x * gate). Shapes are uniforms; the WGSL
  * depends only on the compile-time facts in each key.
  */
-import type { HiddenActivation } from '../../harness/spec.ts';
+import type { HiddenActivation } from '../../harness/api.ts';
 import { activationFn, AVG, declare, MATH, MAX, optionalBias, segmentedReduce, WG, type KernelSource } from './wgsl-common.ts';
 
 /**

@@ -3,7 +3,7 @@
  * given spec and input shape. Pure data: the block turns it into bind groups
  * and commands. Everything shape-dependent lives here, as uniform values.
  */
-import type { SeSpec } from '../../harness/spec.ts';
+import type { SeSpec } from '../../harness/api.ts';
 import { FUSED_MAX_CHANNELS, FUSED_MAX_HIDDEN, fusedKernel, noSqueezeGateKernel, noSqueezeHiddenKernel } from './kernels-fused.ts';
 import { FC_BATCH_TILE, fcKernel, scaleKernel, squeezeKernel } from './kernels-split.ts';
 import { pow2ceil, WG, type BufferName, type KernelSource, type Resource } from './wgsl-common.ts';

@@ -3,7 +3,7 @@
  * resource bound at each binding), the uniform block, and the scalar maths
  * (NaN-propagating max, overflow-free sigmoid and tanh, the activations).
  */
-import type { HiddenActivation } from '../../harness/spec.ts';
+import type { HiddenActivation } from '../../harness/api.ts';
 
 /** Threads per workgroup of every kernel: a multiple of every vendor's SIMD width and WebGPU's default limit. */
 export const WG = 256;

@@ -1,0 +1,22 @@
+/**
+ * se-bench's public contract: everything an SE implementation needs, and the
+ * only harness module the built-in implementations (impls/) and outside
+ * plug-ins (--impl-module, --page-module) import. Published as the package's
+ * main export (`import { seWeightShapes } from 'se-bench'`); README's "Bring
+ * your own implementation" documents each field.
+ */
+export {
+  API_VERSION, DEVICE_KINDS, LAYOUTS, PRECISIONS,
+  type Availability, type BlockOutput, type DeviceKind, type ImplementationExport, type InPageTimer, type NetworkOutput,
+  type Precision, type PreparedBlock, type PreparedNetwork, type SeImplementation, type Weights,
+} from './contract/implementation.ts';
+export { dims4, fromLayout, sizeOf, tensor, toLayout, type Layout, type Tensor } from './data/tensor.ts';
+export { weightsUnder } from './data/weights.ts';
+export {
+  hiddenWidth, makeSeSpec, seWeightShapes,
+  type HiddenActivation, type ReductionRule, type SeSpec, type Squeeze, type WeightLayout,
+} from './model/spec.ts';
+export { BN_EPS, bottleneckWeightShapes, hasProjection, type BottleneckSpec, type SePosition } from './model/bottleneck.ts';
+export { networkBlocks, networkWeightShapes, type NetworkBlock, type NetworkSe, type NetworkSpec } from './model/network.ts';
+export { adapterLine, installNavigatorGpu, nodeWebGpu, type AdapterReport, type NodeWebGpu } from './host/webgpu-node.ts';
+export { AssembleError, assembleWat, simdSupported } from './host/wat.ts';

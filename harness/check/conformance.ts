@@ -1,0 +1,182 @@
+/**
+ * The conformance gate: every selected implementation against every selected
+ * golden case, compared in Node by the one comparison in compare.ts.
+ * A failing or throwing implementation is recorded and the run goes on.
+ */
+import { DEFAULT_CALL_TIMEOUT_MS, guard } from '../contract/guard.ts';
+import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../contract/implementation.ts';
+import { selectByGlobs } from '../data/select.ts';
+import { compareTensors, type CompareResult, type Tolerance } from './compare.ts';
+import { GoldenSet, type LoadedCase } from '../data/golden.ts';
+import { fromLayout, toLayout, type Layout, type Tensor } from '../data/tensor.ts';
+import { toleranceFor } from './tolerances.ts';
+
+export type CellStatus = 'pass' | 'fail' | 'error' | 'skipped' | 'unsupported';
+
+/** One (case, implementation) outcome. */
+export interface ConformanceCell {
+  caseId: string;
+  impl: string;
+  status: CellStatus;
+  tolerance?: Tolerance;
+  output?: CompareResult;
+  /** Absent when the implementation does not expose the gate. */
+  gate?: CompareResult;
+  /** Network cases: each stage output (`layer1`..`layer4`) and SE gate (`gate layer1.0`), in network order. */
+  parts?: Record<string, CompareResult>;
+  /** Error text for status "error", reason for "skipped" / "unsupported". */
+  message?: string;
+}
+
+/** An implementation as seen by this run. */
+export interface ImplStatus {
+  name: string;
+  device: string;
+  precision: string;
+  layout: string;
+  available: boolean;
+  /** Listed in --expect / SE_BENCH_EXPECT: a skip counts as a failure. */
+  expected: boolean;
+  detail?: string;
+  reason?: string;
+  installHint?: string;
+}
+
+export interface ConformanceReport {
+  schema: 1;
+  cases: string[];
+  implementations: ImplStatus[];
+  cells: ConformanceCell[];
+  /** One line per failure (failed or erroring cell, expected implementation skipped). */
+  failures: string[];
+  ok: boolean;
+}
+
+/** What to check; everything but `implementations` has a default. */
+export interface ConformanceOptions {
+  /** Implementations to check, in column order (guarded here if they are not already). */
+  implementations: readonly SeImplementation[];
+  /** Golden case ids or globs (`se-*`); default: every case. A glob matching nothing throws, listing the ids. */
+  cases?: readonly string[];
+  /** Names whose skip (unavailable here) is a failure, not a silent pass. */
+  expected?: readonly string[];
+  /** Per-call limit for the guard, ms (default DEFAULT_CALL_TIMEOUT_MS). */
+  callTimeoutMs?: number;
+  /** The golden data (default: the package's golden/). */
+  golden?: GoldenSet;
+  /** Called after each cell, e.g. for progress. */
+  onCell?: (cell: ConformanceCell) => void;
+}
+
+/** Largest share of the tolerance used by any compared tensor of a cell (output, gate, network parts). */
+export function worstRatio(cell: ConformanceCell): number {
+  const all = [cell.output, cell.gate, ...Object.values(cell.parts ?? {})].filter((c): c is CompareResult => c !== undefined);
+  return Math.max(0, ...all.map((c) => c.worstRatio));
+}
+
+function to4d(t: Tensor, layout: Layout): Tensor {
+  return t.shape.length === 4 ? fromLayout(t, layout) : t;
+}
+
+/** Compares a network run part by part; names the failing parts, the first failing stage first. */
+async function compareNetworkRun(impl: SeImplementation, prepared: PreparedNetwork, loaded: LoadedCase, cell: ConformanceCell, tolerance: Tolerance): Promise<void> {
+  const out = await prepared.run(toLayout(loaded.input, impl.layout));
+  cell.output = compareTensors(out.logits, loaded.output, tolerance);
+  cell.parts = {};
+  const missing: string[] = [];
+  for (const [kind, want, got] of [['', loaded.stages!, out.stages], ['gate ', loaded.gates!, out.gates]] as const) {
+    for (const [name, ref] of Object.entries(want)) {
+      const t = got[name];
+      if (t) cell.parts[`${kind}${name}`] = compareTensors(to4d(t, impl.layout), ref, tolerance);
+      else missing.push(`${kind}${name}`);
+    }
+  }
+  const failing = Object.entries(cell.parts).filter(([, r]) => !r.ok).map(([k]) => k);
+  if (!cell.output.ok) failing.push('logits');
+  cell.status = failing.length || missing.length ? 'fail' : 'pass';
+  if (cell.status === 'fail') {
+    cell.message = [
+      failing.length ? `failing: ${failing.join(', ')}` : '',
+      missing.length ? `not returned by the implementation: ${missing.join(', ')}` : '',
+    ].filter(Boolean).join('; ');
+  }
+}
+
+/** Runs one case on one implementation (guarded with the default limit unless it already is); never throws. */
+export async function checkCase(rawImpl: SeImplementation, loaded: LoadedCase): Promise<ConformanceCell> {
+  const impl = guard(rawImpl, { callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS });
+  const c = loaded.case;
+  const cell: ConformanceCell = { caseId: c.id, impl: impl.name, status: 'pass' };
+  const builder = { bottleneck: impl.prepareBottleneck, network: impl.prepareNetwork, se: impl.prepareSe }[c.kind];
+  if (!builder) return { ...cell, status: 'unsupported', message: `implementation has no ${c.kind} support` };
+  const tolerance = toleranceFor(c.tolerance, impl.precision);
+  cell.tolerance = tolerance;
+  let prepared: PreparedBlock | PreparedNetwork | undefined;
+  try {
+    if (c.kind === 'network') {
+      // Kept in `prepared` before running, so the finally below disposes it when run throws.
+      const network = await impl.prepareNetwork!(c.spec, loaded.weights);
+      prepared = network;
+      await compareNetworkRun(impl, network, loaded, cell, tolerance);
+    } else {
+      const block = c.kind === 'se' ? await impl.prepareSe(c.spec, loaded.weights) : await impl.prepareBottleneck!(c.spec, loaded.weights);
+      prepared = block;
+      const out = await block.run(toLayout(loaded.input, impl.layout));
+      cell.output = compareTensors(fromLayout(out.y, impl.layout), loaded.output, tolerance);
+      if (out.gate && loaded.gate) cell.gate = compareTensors(to4d(out.gate, impl.layout), loaded.gate, tolerance);
+      cell.status = cell.output.ok && (cell.gate?.ok ?? true) ? 'pass' : 'fail';
+    }
+  } catch (e) {
+    cell.status = 'error';
+    cell.message = e instanceof Error ? e.message : String(e);
+  } finally {
+    try {
+      await prepared?.dispose();
+    } catch (e) {
+      if (cell.status !== 'error') {
+        cell.status = 'error';
+        cell.message = `dispose failed: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+  }
+  return cell;
+}
+
+/**
+ * Runs the gate: every implementation against every selected golden case,
+ * each call guarded. The same report the CLI prints (formatConformance) and
+ * writes (--json); `ok` is the verdict. Usable from any test runner.
+ */
+export async function runConformance(opts: ConformanceOptions): Promise<ConformanceReport> {
+  const golden = opts.golden ?? new GoldenSet();
+  const caseIds = selectByGlobs(golden.ids(), opts.cases && [...opts.cases], 'case');
+  const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const implementations: ImplStatus[] = [];
+  const cells: ConformanceCell[] = [];
+  const failures: string[] = [];
+  const runnable: SeImplementation[] = [];
+  for (const raw of opts.implementations) {
+    const impl = guard(raw, { callTimeoutMs });
+    const name = impl.name;
+    const a = await impl.probe();
+    const status: ImplStatus = {
+      name, device: impl.device, precision: impl.precision, layout: impl.layout,
+      available: a.available, expected: opts.expected?.includes(name) ?? false,
+      ...(a.available ? { detail: a.detail } : { reason: a.reason, installHint: a.installHint }),
+    };
+    implementations.push(status);
+    if (a.available) runnable.push(impl);
+    else if (status.expected) failures.push(`${name}: expected to run here but unavailable: ${a.reason} (fix: ${a.installHint})`);
+  }
+  for (const id of caseIds) {
+    const loaded = golden.load(id);
+    for (const s of implementations) {
+      const impl = runnable.find((i) => i.name === s.name);
+      const cell = impl ? await checkCase(impl, loaded) : { caseId: id, impl: s.name, status: 'skipped' as const, message: s.reason };
+      cells.push(cell);
+      if (cell.status === 'fail' || cell.status === 'error') failures.push(`${id} x ${s.name}: ${cell.status}`);
+      opts.onCell?.(cell);
+    }
+  }
+  return { schema: 1, cases: caseIds, implementations, cells, failures, ok: failures.length === 0 };
+}

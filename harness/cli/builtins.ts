@@ -1,0 +1,47 @@
+/**
+ * The composition root: the one module that names the built-in
+ * implementations. Everything else reaches implementations through the
+ * registry this builds (harness/cli/implementations.ts adds the plug-ins).
+ */
+import { fileURLToPath } from 'node:url';
+import type { SeImplementation } from '../contract/implementation.ts';
+import { BrowserImplementation } from '../host/browser/implementation.ts';
+import type { BrowserHost } from '../host/browser/driver.ts';
+import { ReferenceImplementation } from '../../impls/reference/index.ts';
+import { tfjsImplementations } from '../../impls/tfjs/index.ts';
+import { WasmSimdImplementation } from '../../impls/wasm-simd/index.ts';
+import { WgslImplementation } from '../../impls/wgsl/index.ts';
+
+/** Page modules bundled into every browser page (absolute paths); --page-module adds more. */
+export const BUILTIN_PAGE_MODULES: readonly string[] = [
+  fileURLToPath(new URL('../../impls/reference/page.ts', import.meta.url)),
+  fileURLToPath(new URL('../../impls/tfjs/page.ts', import.meta.url)),
+];
+
+/**
+ * The built-in page modules' implementations as Node lists them, known
+ * without starting Chromium (a page module's own implementations are only
+ * known once the page has loaded it). A test checks this against the page.
+ */
+export function builtinBrowserImplementations(host?: BrowserHost): BrowserImplementation[] {
+  const h = host ? { host } : {};
+  const [reference, tfjs] = BUILTIN_PAGE_MODULES as [string, string];
+  return [
+    new BrowserImplementation({ name: 'browser-reference', page: 'reference', module: reference, layout: 'NCHW', precision: 'fp64', description: 'naive JS, float64 accumulation, in Chromium', ...h }),
+    new BrowserImplementation({ name: 'browser-tfjs-cpu', page: 'tfjs-cpu', module: tfjs, layout: 'NHWC', precision: 'fp32', description: 'TensorFlow.js cpu backend, in Chromium', ...h }),
+    new BrowserImplementation({ name: 'browser-tfjs-wasm', page: 'tfjs-wasm', module: tfjs, layout: 'NHWC', precision: 'fp32', description: 'TensorFlow.js wasm backend (XNNPACK), in Chromium', ...h }),
+    new BrowserImplementation({ name: 'browser-tfjs-webgpu', page: 'tfjs-webgpu', module: tfjs, layout: 'NHWC', precision: 'fp32', description: 'TensorFlow.js webgpu backend on Chromium\'s WebGPU (any adapter)', ...h }),
+  ];
+}
+
+/** Every built-in implementation (available or not; backends start lazily, in probe), in listing order. */
+export function builtinImplementations(): SeImplementation[] {
+  return [
+    new ReferenceImplementation(),
+    ...tfjsImplementations(),
+    new WgslImplementation(), // wgsl-fused: hand-written WGSL on Dawn
+    new WasmSimdImplementation(), // wasm-simd: one thread
+    new WasmSimdImplementation({ threads: 'auto' }), // wasm-simd-mt: one worker per core, shared memory
+    ...builtinBrowserImplementations(),
+  ];
+}

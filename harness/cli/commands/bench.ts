@@ -1,0 +1,53 @@
+/**
+ * `se-bench bench`: SE block throughput, whole-network latency and SE
+ * overhead, the reduction-ratio sweep and PyTorch anchors, on every selected
+ * implementation that passes golden conformance. See harness/bench/.
+ */
+import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
+import { benchPlan, BENCH_OPTIONS as PLAN_OPTIONS, type BenchValues } from '../../bench/options.ts';
+import { compareRuns, formatChanges, readBaseline } from '../../bench/regression.ts';
+import { writeResults } from '../../bench/results.ts';
+import { runBench } from '../../bench/runner.ts';
+import { benchSummary } from '../../report/summary.ts';
+import { selectImplementations } from '../../host/devices.ts';
+import { toJson } from '../../data/json.ts';
+import { writeReport } from './report.ts';
+import { hardwareAdapter } from '../../host/webgpu-node.ts';
+
+/** Options of `bench`, for parseArgs: the plan's, plus plug-ins and the call limit. */
+export const BENCH_OPTIONS = { ...PLAN_OPTIONS, ...IMPLEMENTATION_OPTIONS } as const;
+
+/** Exit 0, or 1 when an implementation was invalid, a measurement failed, or the regression gate tripped. */
+export async function benchCommand(values: BenchValues & ImplementationValues): Promise<number> {
+  const plan = benchPlan(values);
+  const baseline = plan.compare ? readBaseline(plan.compare.path) : undefined; // a bad baseline fails before any work
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  // The default device is the CPU, plus the GPU when Dawn finds a hardware adapter.
+  const devices = plan.devices ?? ((await hardwareAdapter()).ok ? ['cpu' as const, 'gpu' as const] : ['cpu' as const]);
+  const registry = await loadImplementations(values);
+  const selection = selectImplementations(registry, devices, plan.impls);
+  for (const note of selection.notes) log(`note: ${note}`);
+  if (!plan.devices) log(`devices: ${devices.join(', ')} (default; --device=webgpu|gpu|browser|all for more)`);
+  const { results, dir } = await runBench(plan, {
+    impls: selection.names.map((n) => selection.registry.get(n)), reference: registry.get('reference'), callTimeoutMs: callTimeoutMs(values), log,
+  });
+  const summary = benchSummary(results);
+  process.stdout.write(values.json ? `${toJson(results)}\n` : `${summary}\n`);
+  // Nothing available (e.g. --device=gpu without a GPU) is a failed run, not an empty success.
+  const nothing = !results.implementations.some((i) => i.available);
+  let code = nothing || results.rows.some((r) => r.status === 'invalid' || r.status === 'failed') ? 1 : 0;
+  if (baseline && plan.compare) {
+    const c = compareRuns(results, baseline, plan.compare.maxSlowdownPct);
+    results.comparison = { baseline: plan.compare.path, maxSlowdownPct: plan.compare.maxSlowdownPct, ...c };
+    writeResults(dir, results);
+    if ('refused' in c) {
+      log(`--compare: ${c.refused}`);
+      code = Math.max(code, 1);
+    } else {
+      log(formatChanges(c.changes, plan.compare.maxSlowdownPct));
+      if (c.changes.some((x) => x.verdict === 'slower')) code = 1;
+    }
+  }
+  log(`report: ${writeReport([dir])}`);
+  return code;
+}

@@ -1,0 +1,38 @@
+/** `se-bench conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json]` */
+import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
+import { runConformance } from '../../check/conformance.ts';
+import { formatConformance } from '../../check/conformance-table.ts';
+import { parseDevices, selectImplementations } from '../../host/devices.ts';
+import { GoldenSet } from '../../data/golden.ts';
+import { toJson } from '../../data/json.ts';
+import { optionalList, selectByGlobs, selectByNames, splitList } from '../../data/select.ts';
+
+/** Options of `conformance`, for parseArgs. */
+export const CONFORMANCE_OPTIONS = {
+  impl: { type: 'string' },
+  case: { type: 'string' },
+  expect: { type: 'string' },
+  json: { type: 'boolean' },
+  device: { type: 'string' },
+  ...IMPLEMENTATION_OPTIONS,
+} as const;
+
+/** Runs the gate over the selected devices, implementations and cases; exit 0 when every cell passes and every expected implementation ran. */
+export async function conformanceCommand(values: { device?: string; impl?: string; case?: string; expect?: string; json?: boolean } & ImplementationValues): Promise<number> {
+  const full = await loadImplementations(values);
+  const { registry, names: impls, notes } = selectImplementations(full, parseDevices(values.device), optionalList(values.impl));
+  // Expected implementations (CI names them) must run: their skip is a failure, not a silent pass.
+  // Names are checked against every implementation, so one list serves runs on different devices.
+  const expectList = splitList(values.expect ?? process.env.SE_BENCH_EXPECT ?? '');
+  const expected = expectList.length ? selectByNames(full.names(), expectList, 'implementation').filter((n) => impls.includes(n)) : [];
+  const golden = new GoldenSet();
+  const cases = selectByGlobs(golden.ids(), optionalList(values.case), 'case');
+  for (const note of notes) process.stderr.write(`note: ${note}\n`);
+  const report = await runConformance({
+    implementations: impls.map((n) => registry.get(n)), golden, cases, expected, callTimeoutMs: callTimeoutMs(values),
+    onCell: process.stderr.isTTY ? (c) => process.stderr.write(`\r\x1b[K${c.caseId} x ${c.impl}: ${c.status}`) : undefined,
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  process.stdout.write(values.json ? `${toJson(report)}\n` : `${formatConformance(report)}\n`);
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,126 @@
+/**
+ * The se-bench command line. Exit codes: 0 success, 1 a check failed
+ * (conformance, benchmark validity, golden reproduction), 2 bad usage.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BENCH_OPTIONS, benchCommand } from './commands/bench.ts';
+import { CONFORMANCE_OPTIONS, conformanceCommand } from './commands/conformance.ts';
+import { COUNT_OPTIONS, countCommand } from './commands/count.ts';
+import { DEVICES_OPTIONS, devicesCommand } from './commands/devices.ts';
+import { GOLDEN_OPTIONS, goldenCommand } from './commands/golden.ts';
+import { INFER_OPTIONS, inferCommand } from './commands/infer.ts';
+import { LIST_OPTIONS, listCommand } from './commands/list.ts';
+import { PAPER_OPTIONS, paperCommand } from './commands/paper.ts';
+import { REPORT_OPTIONS, reportCommand } from './commands/report.ts';
+import { closeBrowser } from '../host/browser/driver.ts';
+import { GoldenError } from '../data/golden.ts';
+import { IMPLEMENTATION_USAGE } from './implementations.ts';
+import { NETWORK_USAGE } from './network-options.ts';
+import { UsageError } from '../data/select.ts';
+
+type Options = Record<string, { type: 'string' | 'boolean' }>;
+interface Command {
+  summary: string;
+  usage: string;
+  options: Options;
+  /** Commands that take file arguments (report) say so; the others reject positionals. */
+  positionals?: boolean;
+  run: (values: Record<string, string | boolean | undefined>, positionals: string[]) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  conformance: {
+    summary: 'check implementations against the golden tensors (the CI gate)',
+    usage: `conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json] ${IMPLEMENTATION_USAGE}`,
+    options: CONFORMANCE_OPTIONS, run: conformanceCommand,
+  },
+  bench: {
+    summary: 'SE block throughput, network latency and SE overhead, reduction-ratio sweep, PyTorch anchors; results JSON + CSV',
+    usage: 'bench [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--batch=8] [--ratios=2,4,8,16,32] '
+      + '[--model=resnet50,se-resnet50|none] [--net-batch=1] [--resolution=224] [--quick] [--min-time=MS] [--min-samples=N] '
+      + `[--torch-threads=1] [--no-torch] [--out=DIR] [--compare=BASELINE.json [--max-slowdown=10%]] [--json] ${IMPLEMENTATION_USAGE}`,
+    options: BENCH_OPTIONS, run: benchCommand,
+  },
+  count: {
+    summary: 'params, MACs and FLOPs of a ResNet-50-family network, with SE overhead against its plain baseline',
+    usage: `count ${NETWORK_USAGE} [--summary] [--json|--csv]`,
+    options: COUNT_OPTIONS, run: countCommand,
+  },
+  infer: {
+    summary: 'run a network with your state dict on your input; writes logits (and SE gates) to compare with PyTorch',
+    usage: `infer ${NETWORK_USAGE.replace(' [--resolution=224]', '')} --weights=FILE --input=FILE --output=FILE [--impl=reference] [--gates] ${IMPLEMENTATION_USAGE}`,
+    options: INFER_OPTIONS, run: inferCommand,
+  },
+  paper: {
+    summary: 'the SENet paper\'s params and GFLOPs tables beside our exact counts, with the differences',
+    usage: 'paper [--json]', options: PAPER_OPTIONS, run: paperCommand,
+  },
+  list: { summary: 'list golden cases and implementations', usage: `list [--json] ${IMPLEMENTATION_USAGE}`, options: LIST_OPTIONS, run: listCommand },
+  devices: {
+    summary: 'per device (cpu, webgpu, gpu, browser): available or why not, its implementations, the WebGPU adapter',
+    usage: `devices [--json] ${IMPLEMENTATION_USAGE}`, options: DEVICES_OPTIONS,
+    run: devicesCommand,
+  },
+  report: {
+    summary: 'one self-contained HTML report (charts + tables, offline) merging any number of results files or run directories',
+    usage: 'report <results.json|dir>... [--out=DIR]', options: REPORT_OPTIONS, positionals: true, run: reportCommand,
+  },
+  golden: {
+    summary: 'regenerate golden/ with PyTorch, or --check that it reproduces byte for byte',
+    usage: 'golden [--check]', options: GOLDEN_OPTIONS, run: goldenCommand,
+  },
+};
+
+function help(): string {
+  return ['usage: se-bench <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`)].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${help()}\n`);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`usage: se-bench ${command.usage}\n  ${command.summary}\n(README.md explains every option)\n`);
+      return 0;
+    }
+    let values;
+    let positionals: string[];
+    try {
+      ({ values, positionals } = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: command.positionals ?? false }));
+    } catch (e) {
+      const valid = Object.keys(command.options).map((o) => `--${o}`).join(', ');
+      throw new UsageError(`${(e as Error).message}. Options of "${name}": ${valid}. Usage: se-bench ${command.usage}`);
+    }
+    return await command.run(values, positionals);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`se-bench: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof GoldenError) {
+      process.stderr.write(`se-bench: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await mainThenClose(process.argv.slice(2));
+}
+
+/** `main`, then closes the shared Chromium if a browser implementation started one (no orphan processes). */
+export async function mainThenClose(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } finally {
+    await closeBrowser();
+  }
+}

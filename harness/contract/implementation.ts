@@ -1,0 +1,132 @@
+/**
+ * The one interface every SE implementation sits behind:
+ * probe availability -> prepare with spec and weights -> run on tensors -> dispose.
+ * The harness converts golden NCHW tensors to `layout` outside any timed region.
+ */
+import type { BottleneckSpec } from '../model/bottleneck.ts';
+import type { NetworkSpec } from '../model/network.ts';
+import type { SeSpec } from '../model/spec.ts';
+import type { Layout, Tensor } from '../data/tensor.ts';
+import type { Weights } from '../data/weights.ts';
+
+/**
+ * Version of this contract. An implementation may state the version it was
+ * written for (`apiVersion`); the harness refuses a different one with a
+ * message, instead of failing later in an obscure way.
+ */
+export const API_VERSION = 1;
+
+/** Where an implementation computes: see README "Devices". */
+export const DEVICE_KINDS = ['cpu', 'webgpu', 'gpu', 'browser'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+/** Arithmetic precision; selects the tolerance column (harness/check/tolerances.ts). */
+export const PRECISIONS = ['fp64', 'fp32', 'fp16'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+/** Tensor layouts an implementation may take and return. */
+export const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
+
+/** Result of probing: available, or why not and how to fix it. */
+export type Availability =
+  | { available: true; detail?: string }
+  | { available: false; reason: string; installHint: string };
+
+export type { Weights };
+
+/** What one run produces: the output and, for diagnosis, the SE gate. */
+export interface BlockOutput {
+  /** Output, in the implementation's layout. */
+  y: Tensor;
+  /** SE gate after the sigmoid: [N, C], or [N, C, H, W] (in `layout`) for squeeze "none". */
+  gate?: Tensor;
+}
+
+/**
+ * An SE (or bottleneck) block ready to run; call dispose when done. Outputs may
+ * alias the implementation's memory (e.g. a WASM heap view): they are valid
+ * until the next run or dispose; copy them to keep them.
+ */
+export interface PreparedBlock {
+  run(x: Tensor): Promise<BlockOutput>;
+  /**
+   * Optional: copies `x` to where `run` reads it directly (e.g. into WASM
+   * memory) and returns a tensor viewing that place. The harness calls it
+   * outside timed regions; `run(staged)` then skips its own input copy, as
+   * PyTorch's timings start from a tensor already in place.
+   */
+  stage?(x: Tensor): Tensor;
+  /** Optional: times `run` where it executes (see InPageTimer); the benchmark prefers it to timing `run` from Node. */
+  measureInPage?: InPageTimer;
+  /**
+   * Optional, GPU implementations: runs the kernels again on the last staged
+   * input without uploading or reading back, resolving when the device is done
+   * (onSubmittedWorkDone); returns the kernels' GPU time in ms from timestamp
+   * queries, or NaN when the adapter has none.
+   */
+  runDeviceOnly?(): Promise<number>;
+  dispose(): void | Promise<void>;
+}
+
+/**
+ * Times runs on `x` where the implementation executes (a browser page), so
+ * the Node <-> page transfers of `run` stay out of the samples: warm-up, then
+ * samples until minTimeMs and minSamples, each ending after the output is read
+ * back there. Returns raw samples; the harness computes the statistics.
+ */
+export type InPageTimer = (x: Tensor, opts: { minTimeMs: number; minSamples: number; warmupMs: number }) => Promise<{ coldMs: number; samplesMs: number[] }>;
+
+/** What a network run produces; every tensor in the implementation's layout except the [N, classes] logits. */
+export interface NetworkOutput {
+  logits: Tensor;
+  /** Outputs of `layer1`..`layer4` (paper stages 2..5), by that name. */
+  stages: Record<string, Tensor>;
+  /** SE gate of every block that has one, by block name (`layer1.0`); [N, C], or 4-D for squeeze "none". */
+  gates: Record<string, Tensor>;
+}
+
+/** A whole network ready to run; call dispose when done. */
+export interface PreparedNetwork {
+  run(x: Tensor): Promise<NetworkOutput>;
+  /** Optional, as PreparedBlock.measureInPage. */
+  measureInPage?: InPageTimer;
+  dispose(): void | Promise<void>;
+}
+
+/** An SE implementation (one backend, one precision). */
+export interface SeImplementation {
+  /** Stable id, e.g. `reference`, `tfjs-wasm`: letters, digits, `.`, `_`, `-`; unique among all implementations of a run. */
+  readonly name: string;
+  /** Optional: the contract version this implementation was written for (API_VERSION); another one is refused at load. */
+  readonly apiVersion?: number;
+  readonly device: DeviceKind;
+  /** Tensor layout `run` takes and returns. */
+  readonly layout: Layout;
+  /** Arithmetic precision; selects the tolerance column. */
+  readonly precision: Precision;
+  /** One line for listings. */
+  readonly description: string;
+  /** Whether this implementation can run here; never throws. */
+  probe(): Promise<Availability>;
+  /**
+   * Builds an SE block. The harness has already validated `spec` (normalised
+   * by makeSeSpec) and checked `weights` against seWeightShapes(spec), so an
+   * implementation need not repeat it; it throws for what it cannot do.
+   */
+  prepareSe(spec: SeSpec, weights: Weights): Promise<PreparedBlock>;
+  /** Builds a bottleneck block with SE (spec and weights validated, as for prepareSe); absent when the implementation only does SE blocks. */
+  prepareBottleneck?(spec: BottleneckSpec, weights: Weights): Promise<PreparedBlock>;
+  /**
+   * Builds a whole network (weights named as torchvision / timm state dicts, see
+   * networkWeightShapes; spec and weights validated, as for prepareSe);
+   * absent when the implementation only does blocks.
+   */
+  prepareNetwork?(spec: NetworkSpec, weights: Weights): Promise<PreparedNetwork>;
+}
+
+/**
+ * What a plug-in module default-exports: one implementation, an array of
+ * them, or a (possibly async) factory returning either.
+ */
+export type ImplementationExport =
+  | SeImplementation
+  | readonly SeImplementation[]
+  | (() => SeImplementation | readonly SeImplementation[] | Promise<SeImplementation | readonly SeImplementation[]>);

@@ -1,0 +1,183 @@
+/**
+ * Golden tensors: reads golden/manifest.json, checks every file's sha256 before
+ * use, regenerates PRNG-drawn tensors that are not stored, and checks each
+ * tensor's own sha256, so a corrupt file or a drifting PRNG is named, never used.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BottleneckSpec } from '../model/bottleneck.ts';
+import type { NetworkSpec } from '../model/network.ts';
+import { PRNG_ID, uniform, type PrngDraw } from './prng.ts';
+import { getF32, parseSafetensors, type SafetensorsFile } from './safetensors.ts';
+import type { SeSpec } from '../model/spec.ts';
+import { sameShape, sizeOf, type Tensor } from './tensor.ts';
+
+/** The repository's golden directory. */
+export const GOLDEN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'golden');
+
+/** Where a tensor lives: in a file (by key), drawn from the PRNG, or both. */
+export interface TensorRef {
+  shape: number[];
+  sha256: string;
+  file?: string;
+  key?: string;
+  prng?: PrngDraw;
+}
+
+export type ToleranceClass = 'se-block' | 'bottleneck' | 'network';
+
+interface CaseCommon {
+  id: string;
+  source: string;
+  tolerance: ToleranceClass;
+  params: number;
+  tensors: { input: TensorRef; output: TensorRef; gate?: TensorRef };
+  weights: Record<string, TensorRef>;
+}
+
+/** A whole network: `output` is the logits; stage outputs and SE gates are checked too. */
+export interface NetworkCase extends CaseCommon {
+  kind: 'network';
+  spec: NetworkSpec;
+  /** Outputs of layer1..layer4 (paper stages 2..5). */
+  stages: Record<string, TensorRef>;
+  /** SE gate of each block that has one, by block name (`layer1.0`). */
+  gates: Record<string, TensorRef>;
+  /** Conv + FC multiply-adds per image at the case's resolution, counted by PyTorch forward hooks. */
+  macs: number;
+  /** Params and MACs at 224x224, counted by PyTorch: an independent check of harness/model/count.ts. */
+  cost224: { params: number; macs: number };
+}
+
+/** A golden case as recorded in the manifest. */
+export type GoldenCase = (CaseCommon & { kind: 'se'; spec: SeSpec }) | (CaseCommon & { kind: 'bottleneck'; spec: BottleneckSpec }) | NetworkCase;
+
+export interface GoldenManifest {
+  schema: number;
+  generator: Record<string, string>;
+  files: Record<string, string>;
+  cases: GoldenCase[];
+}
+
+/** A case with its tensors loaded and verified. */
+export interface LoadedCase {
+  case: GoldenCase;
+  input: Tensor;
+  output: Tensor;
+  gate?: Tensor;
+  weights: Record<string, Tensor>;
+  /** Network cases: stage outputs and SE gates by name. */
+  stages?: Record<string, Tensor>;
+  gates?: Record<string, Tensor>;
+}
+
+/** Error for missing, corrupt or inconsistent golden data; the message says how to fix it. */
+export class GoldenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GoldenError';
+  }
+}
+
+const REGENERATE = 'run `npm run golden` to regenerate it (needs python3-torch), or `git checkout golden/` to restore the committed copy';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Golden data in one directory; files are verified once and cached. */
+export class GoldenSet {
+  readonly manifest: GoldenManifest;
+  readonly #files = new Map<string, SafetensorsFile>();
+
+  constructor(readonly dir = GOLDEN_DIR) {
+    const path = join(dir, 'manifest.json');
+    if (!existsSync(path)) {
+      throw new GoldenError(`golden manifest not found at ${path}: run \`npm run golden\` to create it (needs python3-torch)`);
+    }
+    try {
+      this.manifest = JSON.parse(readFileSync(path, 'utf8')) as GoldenManifest;
+    } catch (e) {
+      throw new GoldenError(`${path} is not valid JSON (${(e as Error).message}); ${REGENERATE}`);
+    }
+    if (this.manifest.schema !== 1 || !Array.isArray(this.manifest.cases)) {
+      throw new GoldenError(`${path}: unsupported manifest schema ${JSON.stringify(this.manifest.schema)}; ${REGENERATE}`);
+    }
+    if (this.manifest.generator?.prng !== PRNG_ID) {
+      throw new GoldenError(`${path} was made with PRNG ${this.manifest.generator?.prng}, this harness has ${PRNG_ID}; ${REGENERATE}`);
+    }
+  }
+
+  /** Case ids in manifest order. */
+  ids(): string[] {
+    return this.manifest.cases.map((c) => c.id);
+  }
+
+  /** The named case's manifest entry. */
+  get(id: string): GoldenCase {
+    const c = this.manifest.cases.find((x) => x.id === id);
+    if (!c) throw new GoldenError(`unknown golden case "${id}"; valid ids: ${this.ids().join(', ')}`);
+    return c;
+  }
+
+  #file(name: string): SafetensorsFile {
+    const cached = this.#files.get(name);
+    if (cached) return cached;
+    const want = this.manifest.files[name];
+    const path = join(this.dir, name);
+    if (want === undefined) throw new GoldenError(`manifest refers to ${name} but lists no sha256 for it; ${REGENERATE}`);
+    if (!existsSync(path)) throw new GoldenError(`golden file ${path} is missing; ${REGENERATE}`);
+    const bytes = readFileSync(path);
+    const got = sha256(bytes);
+    if (got !== want) {
+      throw new GoldenError(`golden file ${path} is corrupt or edited: sha256 ${got}, manifest says ${want}; ${REGENERATE}`);
+    }
+    const parsed = parseSafetensors(bytes, path);
+    this.#files.set(name, parsed);
+    return parsed;
+  }
+
+  /** Resolves one tensor reference and checks its shape and sha256. */
+  tensor(ref: TensorRef, what: string): Tensor {
+    let t: Tensor;
+    if (ref.file && ref.key) {
+      t = getF32(this.#file(ref.file), ref.key, join(this.dir, ref.file));
+    } else if (ref.prng) {
+      t = { shape: [...ref.shape], data: uniform(sizeOf(ref.shape), ref.prng) };
+    } else {
+      throw new GoldenError(`${what}: manifest entry has neither a file nor a PRNG draw; ${REGENERATE}`);
+    }
+    if (!sameShape(t.shape, ref.shape)) {
+      throw new GoldenError(`${what}: stored shape [${t.shape.join(', ')}] differs from the manifest's [${ref.shape.join(', ')}]; ${REGENERATE}`);
+    }
+    const got = sha256(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    if (got !== ref.sha256) {
+      const origin = ref.file ? `from ${ref.file}` : `regenerated from PRNG stream "${ref.prng!.stream}" (seed ${ref.prng!.seed})`;
+      throw new GoldenError(`${what} ${origin} has sha256 ${got}, manifest says ${ref.sha256}; ${REGENERATE}`);
+    }
+    return t;
+  }
+
+  /** Loads and verifies every tensor of a case. */
+  load(id: string): LoadedCase {
+    const c = this.get(id);
+    const weights: Record<string, Tensor> = {};
+    for (const [name, ref] of Object.entries(c.weights)) weights[name] = this.tensor(ref, `${id} weight ${name}`);
+    const loaded: LoadedCase = {
+      case: c,
+      input: this.tensor(c.tensors.input, `${id} input`),
+      output: this.tensor(c.tensors.output, `${id} output`),
+      weights,
+    };
+    if (c.tensors.gate) loaded.gate = this.tensor(c.tensors.gate, `${id} gate`);
+    if (c.kind === 'network') {
+      const all = (refs: Record<string, TensorRef>, what: string): Record<string, Tensor> =>
+        Object.fromEntries(Object.entries(refs).map(([k, r]) => [k, this.tensor(r, `${id} ${what} ${k}`)]));
+      loaded.stages = all(c.stages, 'stage');
+      loaded.gates = all(c.gates, 'gate');
+    }
+    return loaded;
+  }
+}

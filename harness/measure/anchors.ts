@@ -1,0 +1,148 @@
+/**
+ * PyTorch anchor rows: scripts/torch_anchor.py times PyTorch's SE block on
+ * the same shapes on this machine, in the same run. One Python process stays
+ * open for the whole bench and is asked for each shape right after our
+ * implementations were timed on it, so every ratio against PyTorch compares
+ * measurements taken seconds apart (a load change during a long run shifts
+ * both sides alike). Samples come back as JSON and get the same statistics
+ * (sampleStats) as every other row.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { PYTHON } from '../host/python.ts';
+import { sampleStats, type Measurement } from './stats.ts';
+
+const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'torch_anchor.py');
+const INSTALL_HINT = 'apt-get install -y python3-torch (Debian), or set SE_BENCH_PYTHON to an interpreter with torch';
+
+/** One PyTorch row: measured, or unavailable with the reason (e.g. no torch.compile in torch 1.13). */
+export type AnchorRow =
+  | { device: 'cpu' | 'cuda'; variant: string; shape: number[]; ratio: number; available: true; stats: Omit<Measurement, 'coldMs'> }
+  | { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; ratio?: number; available: false; reason: string };
+
+/** What the anchor process is: PyTorch's version, thread count and CUDA device (or why there is none: then no CUDA rows); or why it could not start. */
+export type AnchorInfo =
+  | { available: true; torch: string; threads: number; cuda: string | null; noCuda: string | null }
+  | { available: false; reason: string; installHint: string };
+
+export interface AnchorOptions {
+  /** Intra-op threads for PyTorch: match the implementation's thread count. */
+  threads: number;
+  minTimeMs: number;
+  device: 'cpu' | 'cuda' | 'all';
+  /** Limit for the start and for each request; the process is killed after it. */
+  timeoutMs?: number;
+}
+
+interface RawRow { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; ratio?: number; available: boolean; reason?: string; samplesMs?: number[] }
+
+/** An open anchor process. time() never throws: a failure becomes one unavailable row with its reason. */
+export class TorchAnchors {
+  readonly #child: ChildProcess;
+  readonly #lines: AsyncIterator<string>;
+  readonly #timeoutMs: number;
+  readonly #stderr: string[] = [];
+  /** Why the process can no longer answer; set once it died, timed out or spoke nonsense. */
+  #broken: string | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(child: ChildProcess, timeoutMs: number) {
+    this.#child = child;
+    this.#timeoutMs = timeoutMs;
+    this.#lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+    createInterface({ input: child.stderr! }).on('line', (l) => { this.#stderr.push(l); this.#stderr.splice(0, this.#stderr.length - 5); });
+    child.on('exit', (code, signal) => {
+      this.#broken ??= `${PYTHON} ${SCRIPT} ${signal ? `was killed (${signal})` : `exited ${code}`}${this.#lastError()}`;
+    });
+  }
+
+  /** Starts the process and reads its first line; an unusable interpreter gives the reason and the install hint. */
+  static async start(o: AnchorOptions): Promise<{ anchors: TorchAnchors; info: Extract<AnchorInfo, { available: true }> } | { info: Extract<AnchorInfo, { available: false }> }> {
+    const args = [SCRIPT, '--threads', String(o.threads), '--min-time', String(o.minTimeMs / 1000), '--device', o.device];
+    const child = spawn(PYTHON, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const spawned = await new Promise<Error | undefined>((resolveSpawn) => {
+      child.once('spawn', () => resolveSpawn(undefined));
+      child.once('error', resolveSpawn);
+    });
+    if (spawned) return { info: { available: false, reason: `cannot start ${PYTHON}: ${spawned.message}`, installHint: INSTALL_HINT } };
+    const anchors = new TorchAnchors(child, o.timeoutMs ?? 120_000);
+    const hello = await anchors.#readLine('starting');
+    if (typeof hello === 'string') {
+      anchors.close();
+      return { info: { available: false, reason: hello, installHint: INSTALL_HINT } };
+    }
+    const h = hello as { available: boolean; reason?: string; installHint?: string; torch: string; threads: number; cuda: string | null; noCuda: string | null };
+    if (!h.available) {
+      anchors.close();
+      return { info: { available: false, reason: h.reason ?? 'torch unavailable', installHint: h.installHint ?? INSTALL_HINT } };
+    }
+    return { anchors, info: { available: true, torch: h.torch, threads: h.threads, cuda: h.cuda, noCuda: h.noCuda } };
+  }
+
+  /** Times PyTorch's SE block on one [N, C, H, W] shape at reduction ratio `ratio` (requests run one at a time). */
+  time(requested: readonly number[], ratio: number): Promise<AnchorRow[]> {
+    const shape = [...requested];
+    const run = async (): Promise<AnchorRow[]> => {
+      if (this.#broken) return [{ device: 'cpu', shape, ratio, available: false, reason: this.#broken }];
+      this.#child.stdin!.write(`${JSON.stringify({ shape, ratio })}\n`);
+      const reply = await this.#readLine(`timing ${shape.join('x')} r=${ratio}`);
+      if (typeof reply === 'string') return [{ device: 'cpu', shape, ratio, available: false, reason: reply }];
+      const r = reply as { rows?: RawRow[]; error?: string };
+      if (!r.rows) return [{ device: 'cpu', shape, ratio, available: false, reason: r.error ?? 'the reply had no rows' }];
+      return r.rows.map((x): AnchorRow => (x.available && x.samplesMs && x.variant && x.shape && x.ratio !== undefined
+        ? { device: x.device, variant: x.variant, shape: x.shape, ratio: x.ratio, available: true, stats: sampleStats(x.samplesMs) }
+        : { device: x.device, variant: x.variant, shape: x.shape, ratio: x.ratio, available: false, reason: x.reason ?? 'not measured' }));
+    };
+    const next = this.#queue.then(run);
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Ends the process (its stdin closes, so it exits; killed if it lingers). */
+  close(): void {
+    this.#broken ??= 'the anchor process was closed';
+    this.#child.stdin?.end();
+    const t = setTimeout(() => this.#child.kill('SIGKILL'), 2000);
+    t.unref();
+    this.#child.once('exit', () => clearTimeout(t));
+  }
+
+  /** Kills the process as a crash would (for tests). */
+  kill(): void {
+    this.#child.kill('SIGKILL');
+  }
+
+  #lastError(): string {
+    const last = this.#stderr.at(-1);
+    return last ? `: ${last}` : '';
+  }
+
+  /** The next stdout line as JSON, or a reason string (process gone, timeout, unreadable line); any failure breaks the session. */
+  async #readLine(what: string): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.#timeoutMs); });
+    try {
+      const next = await Promise.race([this.#lines.next(), timeout]);
+      if (next === 'timeout') {
+        this.#broken = `${SCRIPT} took over ${this.#timeoutMs / 1000} s ${what}; killed`;
+        this.#child.kill('SIGKILL');
+        return this.#broken;
+      }
+      if (next.done) {
+        await new Promise((r) => (this.#child.exitCode === null && this.#child.signalCode === null ? this.#child.once('exit', r) : r(undefined)));
+        return this.#broken ?? `${SCRIPT} closed its output ${what}`;
+      }
+      try {
+        return JSON.parse(next.value) as unknown;
+      } catch (e) {
+        this.#broken = `unreadable output from ${SCRIPT} ${what}: ${(e as Error).message}`;
+        this.#child.kill('SIGKILL');
+        return this.#broken;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The end-of-run tables: SE block throughput (with % of the copy roofline and
+ * the speed-up over PyTorch eager measured in the same run), the SE overhead
+ * of whole networks next to the paper's ratios, and the reduction-ratio sweep.
+ */
+import { countNetwork } from '../model/count.ts';
+import { makeNetwork } from '../model/network.ts';
+import { PAPER_RATIO_PARAMS, PAPER_TIMING } from '../model/paper.ts';
+import { measured, type BenchResults, type BenchRow } from '../bench/results.ts';
+
+
+const ok = measured;
+const ms = (r: BenchRow | undefined): string => (r && ok(r) ? r.measurement!.medianMs.toFixed(3) : r ? r.status : '-');
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+const pct = (v: number | undefined): string => (v === undefined ? '' : `${v.toFixed(0)}%`);
+
+function seBlockTable(res: BenchResults): string {
+  const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === 16);
+  if (!rows.length) return '';
+  const torch = res.rows.filter((r) => r.kind === 'torch' && r.impl === 'pytorch-eager-cpu' && r.ratio === 16 && ok(r));
+  const out: string[][] = [];
+  for (const r of rows) {
+    const t = torch.find((x) => x.workload === r.workload);
+    const vsTorch = ok(r) && t ? `${(t.measurement!.medianMs / r.measurement!.medianMs).toFixed(2)}x` : '-';
+    const dev = r.deviceOnly ? `${r.deviceOnly.medianMs.toFixed(3)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${r.deviceOnly.gpuMedianMs.toFixed(3)})` : ''}` : '';
+    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), vsTorch, dev]);
+  }
+  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '']);
+  const peak = res.macPeak ? `; floor = max(copy, FC multiply-adds at ${res.macPeak.gmacPerS.toFixed(1)} GMAC/s, one thread of SIMD128) / SE time` : '';
+  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; speed-up over PyTorch eager CPU, ${res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured'})\n`
+    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)'], out);
+}
+
+/** An SE network row matched with its plain baseline (same implementation and input), with exact costs and the paper's ratio. */
+export interface OverheadPair {
+  se: BenchRow;
+  base: BenchRow;
+  baseName: string;
+  /** SE / plain: measured median latency (undefined unless both measured), params, MACs, FLOPs, and the paper's timing ratio. */
+  latency?: number;
+  params: number;
+  macs: number;
+  flops: number;
+  paper: number;
+  paperText: string;
+}
+
+/** Every r = 16 SE network row of `rows` with its baseline; the SE overhead figures. */
+export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
+  const nets = rows.filter((r) => r.kind === 'network');
+  const out: OverheadPair[] = [];
+  for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === 16)) {
+    const baseName = makeNetwork(se.model!).baseline;
+    const base = nets.find((r) => r.model === baseName && r.impl === se.impl && r.shape.join('x') === se.shape.join('x'));
+    if (!base) continue;
+    const cs = countNetwork(makeNetwork(se.model!), se.shape[2]!);
+    const cb = countNetwork(makeNetwork(baseName), se.shape[2]!);
+    const p = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
+    out.push({
+      se, base, baseName, ...(ok(se) && ok(base) ? { latency: se.measurement!.medianMs / base.measurement!.medianMs } : {}),
+      params: cs.params / cb.params, macs: cs.macs / cb.macs, flops: cs.flops / cb.flops, paper: p.se / p.plain, paperText: `${p.se}/${p.plain}`,
+    });
+  }
+  return out;
+}
+
+function overheadTable(res: BenchResults): string {
+  const out = overheadPairs(res.rows).map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
+    o.latency?.toFixed(3) ?? '-', o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
+  if (!out.length) return '';
+  const { cpu, gpu } = PAPER_TIMING;
+  return `SE overhead (SE / plain; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)})\n`
+    + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out);
+}
+
+function sweepTable(res: BenchResults): string {
+  const ratios = [...new Set(res.rows.filter((r) => r.ratio !== undefined && r.kind !== 'torch').map((r) => r.ratio!))].sort((a, b) => a - b);
+  if (ratios.length < 2) return '';
+  const impls = [...new Set(res.rows.filter((r) => r.kind !== 'torch' && r.ratio !== undefined).map((r) => r.impl))];
+  const out: string[][] = [];
+  for (const r of ratios) {
+    const c = countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224);
+    for (const impl of impls) {
+      const batch = Math.max(...res.rows.filter((x) => x.kind === 'se-block').map((x) => x.shape[0]!));
+      const blocks = res.rows.filter((x) => x.kind === 'se-block' && x.ratio === r && x.impl === impl && x.shape[0] === batch);
+      const blockMs = blocks.every(ok) && blocks.length ? blocks.reduce((a, b) => a + b.measurement!.medianMs, 0).toFixed(3) : blocks.length ? 'n/a' : '-';
+      const net = res.rows.find((x) => x.kind === 'network' && x.ratio === r && x.impl === impl);
+      out.push([`r = ${r}`, (c.params / 1e6).toFixed(3), PAPER_RATIO_PARAMS[r]?.toFixed(1) ?? '-', (c.macs / 1e9).toFixed(4), impl, blockMs, ms(net)]);
+    }
+  }
+  return 'Reduction-ratio sweep (SE-ResNet-50 at 224: params, paper params, GMACs; SE block ms summed over the stages at the largest batch; network ms)\n'
+    + table(['ratio', 'params M', 'paper M', 'GMACs', 'implementation', 'SE blocks ms', 'network ms'], out);
+}
+
+/** All summary tables, separated by blank lines. */
+export function benchSummary(res: BenchResults): string {
+  return [seBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
+}
