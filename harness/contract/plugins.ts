@@ -33,6 +33,8 @@ export function modulePaths(option: string | undefined, envName: string): string
 function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'function' || v === undefined) return typeof v;
   return typeof v === 'object' ? `an object with keys ${Object.keys(v as object).join(', ') || '(none)'}` : `${typeof v} ${JSON.stringify(v)}`;
 }
 
