@@ -68,6 +68,8 @@ export interface BrowserImplOptions {
   supports?: { bottleneck: boolean; network: boolean };
   /** The page module it comes from (listings). */
   module?: string;
+  /** The contract version the page-side implementation states, if any. */
+  apiVersion?: number;
 }
 
 function specLabel(kind: BlockKind, spec: SeSpec | BottleneckSpec | NetworkSpec): string {
@@ -97,6 +99,7 @@ export class BrowserImplementation implements SeImplementation {
   readonly description: string;
   readonly page: string;
   readonly module: string | undefined;
+  readonly apiVersion: number | undefined;
   readonly #host: BrowserHost | undefined;
 
   constructor(o: BrowserImplOptions) {
@@ -107,6 +110,7 @@ export class BrowserImplementation implements SeImplementation {
     this.description = o.description;
     this.#host = o.host;
     this.module = o.module;
+    this.apiVersion = o.apiVersion;
     // Absent on the page side: absent here too, so the harness reports "unsupported" instead of an error.
     if (o.supports && !o.supports.bottleneck) Object.defineProperty(this, 'prepareBottleneck', { value: undefined });
     if (o.supports && !o.supports.network) Object.defineProperty(this, 'prepareNetwork', { value: undefined });
@@ -253,7 +257,7 @@ export async function discoverPageImplementations(host: BrowserHost = sharedBrow
     }
     implementations.push(new BrowserImplementation({
       name: `${BROWSER_PREFIX}${entry.name}`, page: entry.name, layout: entry.layout as Layout, precision: entry.precision as Precision,
-      description: entry.description, host, module: entry.module, supports: { bottleneck: entry.bottleneck, network: entry.network },
+      description: entry.description, host, module: entry.module, apiVersion: entry.apiVersion, supports: { bottleneck: entry.bottleneck, network: entry.network },
     }));
   }
   return { implementations, errors };

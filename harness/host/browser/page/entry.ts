@@ -46,6 +46,7 @@ function shapeProblem(v: unknown): string | undefined {
 function loadModules() {
   loaded ??= (async () => {
     const impls = new Map<string, SeImplementation>();
+    const owners = new Map<string, string>();
     const listing: PageImplementations = [];
     for (const m of PAGE_MODULES) {
       try {
@@ -59,8 +60,10 @@ function loadModules() {
           const problem = shapeProblem(v);
           if (problem) throw new Error(`default export${Array.isArray(value) ? ` [${i}]` : ''} ${problem}`);
           const impl = v as SeImplementation;
-          if (impls.has(impl.name)) throw new Error(`implementation "${impl.name}" is exported by another page module too; names must be unique`);
+          const owner = owners.get(impl.name);
+          if (owner !== undefined) throw new Error(`implementation "${impl.name}" is already exported by ${owner}; names must be unique, rename yours`);
           impls.set(impl.name, impl);
+          owners.set(impl.name, m.path);
           listing.push({
             module: m.path, name: impl.name, layout: impl.layout, precision: impl.precision, description: impl.description,
             apiVersion: impl.apiVersion, bottleneck: typeof impl.prepareBottleneck === 'function', network: typeof impl.prepareNetwork === 'function',
