@@ -3,6 +3,7 @@ import { countNetwork, overhead, type NetworkCount, type Overhead } from '../../
 import { countCsv, formatSummary, formatTotals } from '../../report/count-table.ts';
 import { makeNetwork, type NetworkSpec } from '../../model/network.ts';
 import { NETWORK_OPTIONS, networkFromOptions, type NetworkOptionValues } from '../network-options.ts';
+import { toJson } from '../../data/json.ts';
 import { UsageError } from '../../data/select.ts';
 import { SpecError } from '../../model/spec.ts';
 
@@ -41,7 +42,7 @@ export async function countCommand(values: NetworkOptionValues & { summary?: boo
       ...(baseline ? { baseline: { model: baseline.model, params: baseline.params, macs: baseline.macs, flops: baseline.flops }, overhead: o } : {}),
       ...(values.summary ? { layers: rows } : {}),
     };
-    process.stdout.write(`${JSON.stringify(out, null, 1)}\n`);
+    process.stdout.write(`${toJson(out)}\n`);
   } else {
     process.stdout.write(`${values.summary ? formatSummary(count, o) : formatTotals(count, o)}\n`);
   }

@@ -1,4 +1,5 @@
 /** `se-bench paper [--json]`: the SENet paper's cost tables beside our exact counts. */
+import { toJson } from '../../data/json.ts';
 import { paperRows, type PaperRow } from '../../model/paper.ts';
 
 export const PAPER_OPTIONS = { json: { type: 'boolean' } } as const;
@@ -34,6 +35,6 @@ export function formatPaper(rows: PaperRow[]): string {
 
 export async function paperCommand(values: { json?: boolean }): Promise<number> {
   const rows = paperRows();
-  process.stdout.write(values.json ? `${JSON.stringify({ schema: 'se-bench/paper@1', rows }, null, 1)}\n` : `${formatPaper(rows)}\n`);
+  process.stdout.write(values.json ? `${toJson({ schema: 'se-bench/paper@1', rows })}\n` : `${formatPaper(rows)}\n`);
   return 0;
 }
