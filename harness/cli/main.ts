@@ -72,8 +72,12 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
+const PLUGIN_HELP = 'Plug-ins: --impl-module=PATH adds the SE implementations a Node module default-exports, --page-module=PATH '
+  + 'those of a module run inside Chromium (listed as browser-<name>), --call-timeout=MS limits every call into an implementation '
+  + '(README "Bring your own implementation"). Exit codes: 0 ok, 1 a check failed, 2 bad usage or an unusable module.';
+
 function help(): string {
-  return ['usage: se-bench <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`)].join('\n');
+  return ['usage: se-bench <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`), '', PLUGIN_HELP].join('\n');
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
@@ -87,7 +91,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`usage: se-bench ${command.usage}\n  ${command.summary}\n(README.md explains every option)\n`);
+      const plugins = 'impl-module' in command.options ? `${PLUGIN_HELP}\n` : '';
+      process.stdout.write(`usage: se-bench ${command.usage}\n  ${command.summary}\n${plugins}(README.md explains every option)\n`);
       return 0;
     }
     let values;
