@@ -124,7 +124,7 @@ export class TfjsImplementation implements SeImplementation {
   }
 }
 
-/** The tfjs implementations the default registry holds, one per backend. */
+/** The tfjs implementations for Node, one per backend (harness/cli/builtins.ts registers them). */
 export function tfjsImplementations(): TfjsImplementation[] {
   return [
     new TfjsImplementation({ name: 'tfjs-cpu', device: 'cpu', backend: 'cpu', description: 'TensorFlow.js, cpu backend (plain JS kernels)' }),
