@@ -20,3 +20,6 @@ export { BN_EPS, bottleneckWeightShapes, hasProjection, type BottleneckSpec, typ
 export { networkBlocks, networkWeightShapes, type NetworkBlock, type NetworkSe, type NetworkSpec } from './model/network.ts';
 export { adapterLine, installNavigatorGpu, nodeWebGpu, type AdapterReport, type NodeWebGpu } from './host/webgpu-node.ts';
 export { AssembleError, assembleWat, simdSupported } from './host/wat.ts';
+export {
+  bottleneckOnnx, exportOnnx, GATE_OUTPUT_PREFIX, networkOnnx, ONNX_OPSET, seOnnx, STAGE_OUTPUT_PREFIX, type OnnxModelSpec,
+} from './data/onnx/index.ts';

@@ -10,4 +10,5 @@ export const {
   hiddenWidth, makeSeSpec, seWeightShapes,
   BN_EPS, bottleneckWeightShapes, hasProjection, networkBlocks, networkWeightShapes,
   adapterLine, installNavigatorGpu, nodeWebGpu, AssembleError, assembleWat, simdSupported,
+  bottleneckOnnx, exportOnnx, GATE_OUTPUT_PREFIX, networkOnnx, ONNX_OPSET, seOnnx, STAGE_OUTPUT_PREFIX,
 } = api;

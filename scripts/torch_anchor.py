@@ -1,28 +1,44 @@
 #!/usr/bin/python3
-"""PyTorch anchor timings for SE blocks: the same shapes as se-bench's, on this
-machine, in the same run. se-bench keeps this process open and asks for each
-shape right after timing its own implementations on it, so a PyTorch row and
-the rows it is compared with are measured seconds apart, not minutes.
+"""PyTorch anchor timings for SE blocks and whole networks: the same shapes and
+models as se-bench's, on this machine, in the same run. se-bench keeps this
+process open and asks for each workload right after timing its own
+implementations on it, so a PyTorch row and the rows it is compared with are
+measured seconds apart, not minutes.
 
     /usr/bin/python3 scripts/torch_anchor.py [--threads 1] [--min-time 0.5] [--device cpu|cuda|all]
 
 It first prints one JSON line: torch's version, its thread count and the CUDA
 device or, in noCuda, why there is none (with --device all, replies then hold
 CPU rows only), or why torch cannot be used. Then, for each request line read on
-stdin, {"shape": [N, C, H, W], "ratio": 16}, it prints one JSON line
-{"rows": [...]}: per variant and device the samples in ms (median etc. are
-computed by the harness, with the same statistics as every other row), or why
-that row is unavailable. A request it cannot read gets {"error": "..."}.
-Variants: `eager` (torch.no_grad, the SE block as nn.Modules with Linear FCs,
-average squeeze, ReLU, biases, sigmoid gate) and `compile` (torch.compile),
-reported unavailable with the reason where torch lacks it (torch 1.13 has
-none). CUDA rows are timed with torch.cuda.synchronize() after each call.
-For example:
+stdin, it prints one JSON line {"rows": [...]}: per variant and device the
+samples in ms (median etc. are computed by the harness, with the same
+statistics as every other row), or why that row is unavailable. A request it
+cannot read gets {"error": "..."}; the process goes on either way.
+
+SE block requests, {"shape": [N, C, H, W], "ratio": 16}: variants `eager`
+(torch.no_grad, the SE block as nn.Modules with Linear FCs, average squeeze,
+ReLU, biases, sigmoid gate) and `compile` (torch.compile), reported unavailable
+with the reason where torch lacks it (torch 1.13 has none).
+
+Network requests, {"network": "se-resnet50", "se": {"ratio": 16, ...},
+"batch": 1, "resolution": 224, "minTimeMs": 800, "minSamples": 5,
+"budgetS": 30} (all but "network", "batch" and "resolution" optional; "se"
+takes harness/model/network.ts's NetworkSe fields and only SE models accept
+it): variant `eager` only, eval mode under torch.no_grad. The model is
+scripts/golden.py's build_network, the one the golden network cases prove equal
+to se-bench's, with weights drawn from the shared PRNG by the same rules and
+seed as the bench's own network weights. Rows add "coldMs", the first run on
+its own; a first run that projects the measurement past "budgetS" makes the
+row unavailable with the projection, as the bench does with its own networks.
+
+CUDA rows are timed with torch.cuda.synchronize() after each call. For example:
 
     echo '{"shape": [8, 256, 56, 56], "ratio": 16}' | /usr/bin/python3 scripts/torch_anchor.py
+    echo '{"network": "resnet50", "batch": 1, "resolution": 64}' | /usr/bin/python3 scripts/torch_anchor.py
 """
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -33,6 +49,9 @@ except ImportError as e:  # pragma: no cover
     print(json.dumps({"available": False, "reason": f"cannot import torch: {e}",
                       "installHint": "apt-get install -y python3-torch (Debian) and run with /usr/bin/python3"}), flush=True)
     sys.exit(0)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # golden.py and golden_cases.py, for network requests
+NO_CUDA = "torch.cuda.is_available() is False (no CUDA GPU or a CPU-only torch build)"
 
 
 class SE(nn.Module):
@@ -47,12 +66,12 @@ class SE(nn.Module):
         return x * g.reshape(n, c, 1, 1)
 
 
-def time_fn(fn, sync, min_time):
-    for _ in range(3):
+def time_fn(fn, sync, min_time, min_samples=10, warmup=3):
+    for _ in range(warmup):
         fn()
     sync()
     samples, start = [], time.perf_counter()
-    while time.perf_counter() - start < min_time or len(samples) < 10:
+    while time.perf_counter() - start < min_time or len(samples) < min_samples:
         t0 = time.perf_counter()
         fn()
         sync()
@@ -60,13 +79,9 @@ def time_fn(fn, sync, min_time):
     return samples
 
 
-def parse_request(line):
-    """(shape, ratio) from a request line; ValueError says what is wrong."""
-    try:
-        req = json.loads(line)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"not JSON ({e})")
-    shape, ratio = req.get("shape") if isinstance(req, dict) else None, req.get("ratio") if isinstance(req, dict) else None
+def parse_request(req):
+    """(shape, ratio) from an SE block request; ValueError says what is wrong."""
+    shape, ratio = (req.get("shape"), req.get("ratio")) if isinstance(req, dict) else (None, None)
     if not (isinstance(shape, list) and len(shape) == 4 and all(isinstance(v, int) and v > 0 for v in shape)):
         raise ValueError('"shape" must be [N, C, H, W], four positive integers')
     if not (isinstance(ratio, int) and 0 < ratio <= shape[1]):
@@ -78,7 +93,7 @@ def measure(shape, ratio, devices, min_time, has_compile):
     rows = []
     for dev in devices:
         if dev == "cuda" and not torch.cuda.is_available():
-            rows.append(dict(device="cuda", available=False, reason="torch.cuda.is_available() is False (no CUDA GPU or a CPU-only torch build)"))
+            rows.append(dict(device="cuda", available=False, reason=NO_CUDA))
             continue
         sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
         torch.manual_seed(0)
@@ -95,6 +110,118 @@ def measure(shape, ratio, devices, min_time, has_compile):
     return rows
 
 
+# ---------------------------------------------------------------- whole networks
+
+# Same seed as harness/bench/workloads.ts (SEED): PyTorch gets the very weights our implementations are timed with.
+BENCH_SEED = 9001
+# Warm-up calls after the cold run: as many as tinybench's warm-up iterations for our own rows.
+NET_WARMUP = 2
+# Valid values of each SE option (harness/model/network.ts NetworkSe); the builders would fail later and less clearly.
+SE_CHOICES = dict(reduction=("floor", "divisor8"), squeeze=("avg", "max", "none"), hiddenActivation=("relu", "tanh", "sigmoid"),
+                  weightLayout=("conv1x1", "linear"), position=("standard", "pre", "post", "identity", "3x3"))
+
+
+def positive_int(req, key):
+    v = req.get(key)
+    if not (isinstance(v, int) and not isinstance(v, bool) and v > 0):
+        raise ValueError(f'"{key}" must be a positive integer, got {json.dumps(v)}')
+    return v
+
+
+def parse_network_request(req):
+    """A checked network request: the golden_cases network spec, batch, resolution and timing limits; ValueError says what is wrong."""
+    from golden_cases import NET_PRESETS, NET_SE_DEFAULTS, network  # plain Python, no torchvision: cheap to import here
+
+    name = req["network"]
+    if name not in NET_PRESETS:
+        raise ValueError(f'unknown model {json.dumps(name)}; valid models: {", ".join(NET_PRESETS)}')
+    se = req.get("se") or {}
+    if not isinstance(se, dict):
+        raise ValueError('"se" must be an object of SE options')
+    if se and not NET_PRESETS[name].get("se"):
+        raise ValueError(f'model {name} has no SE blocks, so "se" options would do nothing')
+    unknown = sorted(set(se) - set(NET_SE_DEFAULTS))
+    if unknown:
+        raise ValueError(f'unknown SE option(s) {", ".join(unknown)}; valid: {", ".join(NET_SE_DEFAULTS)}')
+    for key, choices in SE_CHOICES.items():
+        if key in se and se[key] not in choices:
+            raise ValueError(f'SE {key} {json.dumps(se[key])} is not one of {", ".join(choices)}')
+    if "ratio" in se:
+        positive_int(se, "ratio")
+    if "stages" in se and not (isinstance(se["stages"], list) and se["stages"] and set(se["stages"]) <= {2, 3, 4, 5}):
+        raise ValueError('SE "stages" must be a non-empty list of 2, 3, 4, 5')
+    if "bias" in se and not isinstance(se["bias"], bool):
+        raise ValueError('SE "bias" must be true or false')
+    batch, resolution = positive_int(req, "batch"), positive_int(req, "resolution")
+    limits = {k: req[k] for k in ("minTimeMs", "minSamples", "budgetS") if req.get(k) is not None}
+    for k, v in limits.items():
+        if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
+            raise ValueError(f'"{k}" must be a positive number, got {json.dumps(v)}')
+    spec = network(name, **se) if NET_PRESETS[name].get("se") else network(name)
+    return spec, batch, resolution, limits
+
+
+def measure_network(spec, batch, resolution, limits, devices, min_time):
+    """One eager row per device: cold run, warm-up, samples; unavailable with the reason on any failure."""
+    ratio = spec["se"]["ratio"] if "se" in spec else None
+    shape = [batch, spec["inChannels"], resolution, resolution]
+    head = dict(variant="eager", model=spec["name"], shape=shape, ratio=ratio)
+    min_time = limits.get("minTimeMs", min_time * 1e3) / 1e3
+    min_samples = int(limits.get("minSamples", 10))
+    rows = []
+    for dev in devices:
+        if dev == "cuda" and not torch.cuda.is_available():
+            rows.append(dict(head, device="cuda", available=False, reason=NO_CUDA))
+            continue
+        try:
+            rows.append(dict(head, device=dev, **time_network(spec, shape, dev, min_time, min_samples, limits.get("budgetS"))))
+        except SystemExit as e:  # golden.py exits when torchvision or numpy is missing
+            rows.append(dict(head, device=dev, available=False, reason=str(e)))
+        except Exception as e:  # out of memory, a resolution too small for the network...: this row only
+            rows.append(dict(head, device=dev, available=False, reason=f"{type(e).__name__}: {e}"))
+    return rows
+
+
+def time_network(spec, shape, dev, min_time, min_samples, budget_s):
+    import golden  # torchvision and numpy: imported on the first network request, SE anchors do without
+    import sebench_prng as prng
+
+    sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
+    torch.manual_seed(0)
+    model = golden.build_network(spec).eval()
+    golden.fill_from_prng(model, BENCH_SEED)
+    model.to(dev)
+    n = shape[0] * shape[1] * shape[2] * shape[3]
+    x = torch.from_numpy(prng.uniform(n, BENCH_SEED, "input", -1.0, 1.0).reshape(shape)).to(dev)
+    with torch.no_grad():
+        t0 = time.perf_counter()
+        model(x)
+        sync()
+        cold_s = time.perf_counter() - t0
+        projected = max(min_time, cold_s * min_samples) + cold_s * NET_WARMUP
+        if budget_s is not None and projected > budget_s:
+            return dict(available=False, coldMs=cold_s * 1e3,
+                        reason=f"its first run took {cold_s:.1f} s: about {projected:.0f} s for this measurement, over the {budget_s:g} s budget")
+        samples = time_fn(lambda: model(x), sync, min_time, min_samples, NET_WARMUP)
+    return dict(available=True, coldMs=cold_s * 1e3, samplesMs=samples)
+
+
+def answer(line, devices, min_time):
+    """The reply to one request line (never raises)."""
+    try:
+        req = json.loads(line)
+    except json.JSONDecodeError as e:
+        return dict(error=f"bad request {line.strip()[:200]!r}: not JSON ({e})")
+    try:
+        if isinstance(req, dict) and "network" in req:
+            spec, batch, resolution, limits = parse_network_request(req)
+            return dict(rows=measure_network(spec, batch, resolution, limits, devices, min_time))
+        shape, ratio = parse_request(req)
+    except ValueError as e:
+        return dict(error=f"bad request {line.strip()[:200]!r}: {e}")
+    return dict(rows=measure(shape, ratio, devices, min_time, hasattr(torch, "compile")))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=1)
@@ -103,7 +230,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     devices = ["cpu", "cuda"] if args.device == "all" else [args.device]
-    no_cuda = None if torch.cuda.is_available() else "torch.cuda.is_available() is False (no CUDA GPU or a CPU-only torch build)"
+    no_cuda = None if torch.cuda.is_available() else NO_CUDA
     if no_cuda and args.device == "all":
         devices = ["cpu"]  # said once here, not in every reply
     print(json.dumps(dict(available=True, torch=torch.__version__, threads=torch.get_num_threads(),
@@ -111,12 +238,7 @@ def main():
     for line in sys.stdin:
         if not line.strip():
             continue
-        try:
-            shape, ratio = parse_request(line)
-        except ValueError as e:
-            print(json.dumps(dict(error=f"bad request {line.strip()[:200]!r}: {e}")), flush=True)
-            continue
-        print(json.dumps(dict(rows=measure(shape, ratio, devices, args.min_time, hasattr(torch, "compile")))), flush=True)
+        print(json.dumps(answer(line, devices, args.min_time)), flush=True)
 
 
 if __name__ == "__main__":

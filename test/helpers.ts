@@ -13,3 +13,15 @@ export function pythonMissing(modules: string): string | undefined {
   if (TORCH_REQUIRED) throw new Error(`SE_BENCH_REQUIRE_TORCH=1 but ${why}`);
   return why;
 }
+
+/** True when CI said Python's onnx must be present (SE_BENCH_REQUIRE_ONNX=1): then the ONNX checker tests may not skip. */
+export const ONNX_REQUIRED = process.env.SE_BENCH_REQUIRE_ONNX === '1';
+
+/** Why the ONNX checker cannot run here (PYTHON cannot import onnx), or undefined when it can. Throws when CI requires it. */
+export function pythonOnnxMissing(): string | undefined {
+  const r = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' });
+  if (r.status === 0) return undefined;
+  const why = `${PYTHON} cannot import onnx (apt-get install -y python3-onnx)`;
+  if (ONNX_REQUIRED) throw new Error(`SE_BENCH_REQUIRE_ONNX=1 but ${why}`);
+  return why;
+}

@@ -17,7 +17,8 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** A command in the empty folder; NODE_TEST_CONTEXT is dropped so a nested node --test reports as it would for the user. */
 function inHome(cmd: string, args: string[], timeout = 180_000) {
-  const env = { ...process.env };
+  // onnxruntime-node's postinstall would fetch CUDA libraries from outside the npm registry (scripts/setup.sh does the same).
+  const env: NodeJS.ProcessEnv = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' };
   delete env.NODE_TEST_CONTEXT;
   return spawnSync(cmd, args, { cwd: HOME, encoding: 'utf8', timeout, env });
 }

@@ -21,8 +21,9 @@ export type RowStatus = 'ok' | 'invalid' | 'failed' | 'skipped';
 
 /** One measurement (or why there is none). */
 export interface BenchRow {
-  /** Workload id (`se/stage2-256x56x56/b8/r16`, `net/se-resnet50-r16/224/b1`, `torch/...`). */
+  /** Workload id (`se/stage2-256x56x56/b8/r16`, `net/se-resnet50-r16/224/b1`); a PyTorch anchor row carries the id of the workload it anchors. */
   workload: string;
+  /** `torch`: a PyTorch anchor, of an SE block shape or (with `model` set) of a whole network; see isNetworkRow / isSeBlockRow. */
   kind: 'se-block' | 'network' | 'torch';
   impl: string;
   device: string;
@@ -31,6 +32,7 @@ export interface BenchRow {
   /** Input shape [N, C, H, W]. */
   shape: number[];
   ratio?: number;
+  /** Networks (ours and PyTorch's): the model name. */
   model?: string;
   status: RowStatus;
   message?: string;
@@ -93,6 +95,16 @@ export interface BenchResults {
 /** True when the row holds a measurement (status ok). */
 export function measured(r: BenchRow): boolean {
   return r.status === 'ok' && r.measurement !== undefined;
+}
+
+/** True for a whole-network measurement: ours (kind `network`) or PyTorch's (kind `torch` with a model). */
+export function isNetworkRow(r: BenchRow): boolean {
+  return r.kind === 'network' || (r.kind === 'torch' && r.model !== undefined);
+}
+
+/** True for an SE block measurement: ours (kind `se-block`) or PyTorch's on an SE block shape (kind `torch`, no model). */
+export function isSeBlockRow(r: BenchRow): boolean {
+  return r.kind === 'se-block' || (r.kind === 'torch' && r.model === undefined);
 }
 
 /** CSV columns, in order; documented in reports/README.md. */

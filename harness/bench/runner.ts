@@ -8,10 +8,11 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../contract/implementation.ts';
 import { unguarded, withTimeout } from '../contract/guard.ts';
-import { TorchAnchors, type AnchorRow } from '../measure/anchors.ts';
+import { TorchAnchors, type AnchorRow, type NetworkAnchorRow } from '../measure/anchors.ts';
 import { compareTensors } from '../check/compare.ts';
 import { checkCase, worstRatio, type ImplStatus } from '../check/conformance.ts';
 import { countNetwork } from '../model/count.ts';
+import { makeNetwork, type NetworkSpec } from '../model/network.ts';
 import { readEnvironment } from '../host/environment.ts';
 import { GOLDEN_DIR, GoldenSet } from '../data/golden.ts';
 import { measure, sampleStats, type Measurement } from '../measure/stats.ts';
@@ -256,6 +257,32 @@ function torchRow(w: Extract<Workload, { kind: 'se-block' }>, a: AnchorRow, copy
   return row;
 }
 
+/**
+ * The PyTorch anchor row for network workload `w`, beside our rows for it: the
+ * same model, SE options, batch and resolution, with the same exact costs and
+ * the cold first run apart, like our network rows.
+ */
+function torchNetworkRow(w: Extract<Workload, { kind: 'network' }>, a: NetworkAnchorRow, about: string): BenchRow {
+  const row: BenchRow = {
+    workload: w.id, kind: 'torch', impl: `pytorch-${a.variant ?? 'eager'}-${a.device}`, model: w.model,
+    device: a.device === 'cuda' ? 'gpu' : 'cpu', precision: 'fp32', layout: 'NCHW', shape: [w.batch, 3, w.resolution, w.resolution],
+    ...(w.ratio === undefined ? {} : { ratio: w.ratio }), status: a.available ? 'ok' : 'skipped',
+  };
+  const cost = countNetwork(anchorNetwork(w), w.resolution);
+  Object.assign(row, { params: cost.params, macs: cost.macs, flops: cost.flops });
+  if (!a.available) {
+    row.message = a.reason;
+    return row;
+  }
+  Object.assign(row, { measurement: { ...a.stats, coldMs: a.coldMs }, imagesPerS: (w.batch * 1000) / a.stats.medianMs, message: about });
+  return row;
+}
+
+/** The network of workload `w`, as networkInputs builds it (without drawing its weights). */
+function anchorNetwork(w: Extract<Workload, { kind: 'network' }>): NetworkSpec {
+  return w.ratio === undefined ? makeNetwork(w.model) : makeNetwork(w.model, { ratio: w.ratio });
+}
+
 /** Runs the plan; returns the results and where they were written. */
 export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ results: BenchResults; dir: string }> {
   const environment = { ...readEnvironment(), packages: packageVersions() };
@@ -309,13 +336,14 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     save();
 
     let anchorAbout = '';
-    if (plan.torch && blocks.length) {
+    const networks = plan.workloads.some((w) => w.kind === 'network');
+    if (plan.torch && (blocks.length || networks)) {
       const started = await TorchAnchors.start({ threads: plan.torch.threads, minTimeMs: plan.minTimeMs, device: 'all' });
       results.torch = started.info;
       if ('anchors' in started) {
         anchors = started.anchors;
         anchorAbout = `torch ${started.info.torch}, ${started.info.threads} thread(s)`;
-        ctx.log(`PyTorch anchors: torch ${started.info.torch}, ${started.info.threads} thread(s), timed on each SE block shape right after our implementations${started.info.cuda ? `; CUDA: ${started.info.cuda}` : `; no CUDA rows: ${started.info.noCuda}`}`);
+        ctx.log(`PyTorch anchors: torch ${started.info.torch}, ${started.info.threads} thread(s), timed on each ${[blocks.length ? 'SE block shape' : '', networks ? 'network' : ''].filter(Boolean).join(' and ')} right after our implementations${started.info.cuda ? `; CUDA: ${started.info.cuda}` : `; no CUDA rows: ${started.info.noCuda}`}`);
       } else ctx.log(`PyTorch anchors unavailable: ${started.info.reason} (to enable: ${started.info.installHint})`);
       save();
     }
@@ -362,6 +390,14 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
           else if (!valid.includes(impl)) Object.assign(row, { status: 'invalid', message: 'failed golden conformance; not timed' });
           else await timeNetwork(impl, w, plan, ctx, row, networkSpeed);
           await push(row);
+        }
+        if (anchors) {
+          // The same limits as our network rows (twice the time, netMinSamples, the budget), so both sides are measured alike.
+          progress.start(w.id, 'pytorch');
+          const se = anchorNetwork(w).se;
+          const request = { model: w.model, ...(se ? { se } : {}), batch: w.batch, resolution: w.resolution, minTimeMs: plan.minTimeMs * 2, minSamples: plan.netMinSamples, budgetS: NETWORK_BUDGET_S };
+          for (const a of await anchors.timeNetwork(request)) results.rows.push(torchNetworkRow(w, a, anchorAbout));
+          save();
         }
       }
     }

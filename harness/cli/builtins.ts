@@ -11,11 +11,13 @@ import { ReferenceImplementation } from '../../impls/reference/index.ts';
 import { tfjsImplementations } from '../../impls/tfjs/index.ts';
 import { WasmSimdImplementation } from '../../impls/wasm-simd/index.ts';
 import { WgslImplementation } from '../../impls/wgsl/index.ts';
+import { ortImplementations } from '../../impls/ort/index.ts';
 
 /** Page modules bundled into every browser page (absolute paths); --page-module adds more. */
 export const BUILTIN_PAGE_MODULES: readonly string[] = [
   fileURLToPath(new URL('../../impls/reference/page.ts', import.meta.url)),
   fileURLToPath(new URL('../../impls/tfjs/page.ts', import.meta.url)),
+  fileURLToPath(new URL('../../impls/ort/page.ts', import.meta.url)),
 ];
 
 /**
@@ -25,12 +27,14 @@ export const BUILTIN_PAGE_MODULES: readonly string[] = [
  */
 export function builtinBrowserImplementations(host?: BrowserHost): BrowserImplementation[] {
   const h = host ? { host } : {};
-  const [reference, tfjs] = BUILTIN_PAGE_MODULES as [string, string];
+  const [reference, tfjs, ort] = BUILTIN_PAGE_MODULES as [string, string, string];
   return [
     new BrowserImplementation({ name: 'browser-reference', page: 'reference', module: reference, layout: 'NCHW', precision: 'fp64', description: 'naive JS, float64 accumulation, in Chromium', ...h }),
     new BrowserImplementation({ name: 'browser-tfjs-cpu', page: 'tfjs-cpu', module: tfjs, layout: 'NHWC', precision: 'fp32', description: 'TensorFlow.js cpu backend, in Chromium', ...h }),
     new BrowserImplementation({ name: 'browser-tfjs-wasm', page: 'tfjs-wasm', module: tfjs, layout: 'NHWC', precision: 'fp32', description: 'TensorFlow.js wasm backend (XNNPACK), in Chromium', ...h }),
     new BrowserImplementation({ name: 'browser-tfjs-webgpu', page: 'tfjs-webgpu', module: tfjs, layout: 'NHWC', precision: 'fp32', description: 'TensorFlow.js webgpu backend on Chromium\'s WebGPU (any adapter)', ...h }),
+    new BrowserImplementation({ name: 'browser-ort-wasm', page: 'ort-wasm', module: ort, layout: 'NCHW', precision: 'fp32', description: 'ONNX Runtime Web, wasm backend, in Chromium', ...h }),
+    new BrowserImplementation({ name: 'browser-ort-webgpu', page: 'ort-webgpu', module: ort, layout: 'NCHW', precision: 'fp32', description: 'ONNX Runtime Web, WebGPU backend on Chromium\'s WebGPU (any adapter)', ...h }),
   ];
 }
 
@@ -42,6 +46,7 @@ export function builtinImplementations(): SeImplementation[] {
     new WgslImplementation(), // wgsl-fused: hand-written WGSL on Dawn
     new WasmSimdImplementation(), // wasm-simd: one thread
     new WasmSimdImplementation({ threads: 'auto' }), // wasm-simd-mt: one worker per core, shared memory
+    ...ortImplementations(), // ort-cpu, ort-wasm, ort-webgpu, ort-cuda: ONNX Runtime on se-bench's ONNX export
     ...builtinBrowserImplementations(),
   ];
 }

@@ -8,6 +8,7 @@ import { BENCH_OPTIONS, benchCommand } from './commands/bench.ts';
 import { CONFORMANCE_OPTIONS, conformanceCommand } from './commands/conformance.ts';
 import { COUNT_OPTIONS, countCommand } from './commands/count.ts';
 import { DEVICES_OPTIONS, devicesCommand } from './commands/devices.ts';
+import { EXPORT_OPTIONS, exportCommand } from './commands/export.ts';
 import { GOLDEN_OPTIONS, goldenCommand } from './commands/golden.ts';
 import { INFER_OPTIONS, inferCommand } from './commands/infer.ts';
 import { LIST_OPTIONS, listCommand } from './commands/list.ts';
@@ -51,6 +52,11 @@ const COMMANDS: Record<string, Command> = {
     summary: 'run a network with your state dict on your input; writes logits (and SE gates) to compare with PyTorch',
     usage: `infer ${NETWORK_USAGE.replace(' [--resolution=224]', '')} --weights=FILE --input=FILE --output=FILE [--impl=reference] [--gates] ${IMPLEMENTATION_USAGE}`,
     options: INFER_OPTIONS, run: inferCommand,
+  },
+  export: {
+    summary: 'write a network, one SE block or a golden case as an ONNX model (opset 17) for other runtimes and tools',
+    usage: `export [--format=onnx] --out=FILE (${NETWORK_USAGE} [--weights=FILE] | --se=C [--ratio=16] [--rule=floor|divisor8] [--bias=on|off] [--squeeze=avg|max|none] | --case=ID)`,
+    options: EXPORT_OPTIONS, run: exportCommand,
   },
   paper: {
     summary: 'the SENet paper\'s params and GFLOPs tables beside our exact counts, with the differences',

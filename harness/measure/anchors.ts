@@ -1,8 +1,9 @@
 /**
  * PyTorch anchor rows: scripts/torch_anchor.py times PyTorch's SE block on
- * the same shapes on this machine, in the same run. One Python process stays
- * open for the whole bench and is asked for each shape right after our
- * implementations were timed on it, so every ratio against PyTorch compares
+ * the same shapes, and whole networks of the same architecture, on this
+ * machine, in the same run. One Python process stays open for the whole bench
+ * and is asked for each shape or network right after our implementations were
+ * timed on it, so every ratio against PyTorch compares
  * measurements taken seconds apart (a load change during a long run shifts
  * both sides alike). Samples come back as JSON and get the same statistics
  * (sampleStats) as every other row.
@@ -12,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PYTHON } from '../host/python.ts';
+import type { NetworkSe } from '../model/network.ts';
 import { sampleStats, type Measurement } from './stats.ts';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'torch_anchor.py');
@@ -21,6 +23,25 @@ const INSTALL_HINT = 'apt-get install -y python3-torch (Debian), or set SE_BENCH
 export type AnchorRow =
   | { device: 'cpu' | 'cuda'; variant: string; shape: number[]; ratio: number; available: true; stats: Omit<Measurement, 'coldMs'> }
   | { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; ratio?: number; available: false; reason: string };
+
+/** One PyTorch whole-network row: measured (with the cold first run apart), or unavailable with the reason. */
+export type NetworkAnchorRow =
+  | { device: 'cpu' | 'cuda'; variant: string; model: string; shape: number[]; ratio?: number; available: true; stats: Omit<Measurement, 'coldMs'>; coldMs: number }
+  | { device: 'cpu' | 'cuda'; variant?: string; model: string; shape: number[]; ratio?: number; available: false; reason: string };
+
+/** A whole network to time in PyTorch: se-bench's model name and SE options (model/network.ts), input size and limits. */
+export interface NetworkAnchorRequest {
+  model: string;
+  /** SE options of an SE model (omit for a plain one: the script refuses options that would do nothing). */
+  se?: Partial<NetworkSe>;
+  batch: number;
+  resolution: number;
+  /** Per measurement; by default the process's min time and 10 samples. */
+  minTimeMs?: number;
+  minSamples?: number;
+  /** A first run projecting the measurement past this many seconds makes the row unavailable with the projection. */
+  budgetS?: number;
+}
 
 /** What the anchor process is: PyTorch's version, thread count and CUDA device (or why there is none: then no CUDA rows); or why it could not start. */
 export type AnchorInfo =
@@ -36,9 +57,9 @@ export interface AnchorOptions {
   timeoutMs?: number;
 }
 
-interface RawRow { device: 'cpu' | 'cuda'; variant?: string; shape?: number[]; ratio?: number; available: boolean; reason?: string; samplesMs?: number[] }
+interface RawRow { device: 'cpu' | 'cuda'; variant?: string; model?: string; shape?: number[]; ratio?: number | null; available: boolean; reason?: string; samplesMs?: number[]; coldMs?: number }
 
-/** An open anchor process. time() never throws: a failure becomes one unavailable row with its reason. */
+/** An open anchor process. time() and timeNetwork() never throw: a failure becomes one unavailable row with its reason. */
 export class TorchAnchors {
   readonly #child: ChildProcess;
   readonly #lines: AsyncIterator<string>;
@@ -53,6 +74,8 @@ export class TorchAnchors {
     this.#timeoutMs = timeoutMs;
     this.#lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
     createInterface({ input: child.stderr! }).on('line', (l) => { this.#stderr.push(l); this.#stderr.splice(0, this.#stderr.length - 5); });
+    // Writing to a process that just died fails asynchronously (EPIPE); unheard, that error would end the bench.
+    child.stdin!.on('error', (e) => { this.#broken ??= `cannot write to ${SCRIPT}: ${e.message}${this.#lastError()}`; });
     child.on('exit', (code, signal) => {
       this.#broken ??= `${PYTHON} ${SCRIPT} ${signal ? `was killed (${signal})` : `exited ${code}`}${this.#lastError()}`;
     });
@@ -82,18 +105,45 @@ export class TorchAnchors {
   }
 
   /** Times PyTorch's SE block on one [N, C, H, W] shape at reduction ratio `ratio` (requests run one at a time). */
-  time(requested: readonly number[], ratio: number): Promise<AnchorRow[]> {
+  async time(requested: readonly number[], ratio: number): Promise<AnchorRow[]> {
     const shape = [...requested];
-    const run = async (): Promise<AnchorRow[]> => {
-      if (this.#broken) return [{ device: 'cpu', shape, ratio, available: false, reason: this.#broken }];
-      this.#child.stdin!.write(`${JSON.stringify({ shape, ratio })}\n`);
-      const reply = await this.#readLine(`timing ${shape.join('x')} r=${ratio}`);
-      if (typeof reply === 'string') return [{ device: 'cpu', shape, ratio, available: false, reason: reply }];
-      const r = reply as { rows?: RawRow[]; error?: string };
-      if (!r.rows) return [{ device: 'cpu', shape, ratio, available: false, reason: r.error ?? 'the reply had no rows' }];
-      return r.rows.map((x): AnchorRow => (x.available && x.samplesMs && x.variant && x.shape && x.ratio !== undefined
-        ? { device: x.device, variant: x.variant, shape: x.shape, ratio: x.ratio, available: true, stats: sampleStats(x.samplesMs) }
-        : { device: x.device, variant: x.variant, shape: x.shape, ratio: x.ratio, available: false, reason: x.reason ?? 'not measured' }));
+    const rows = await this.#ask({ shape, ratio }, `timing ${shape.join('x')} r=${ratio}`, this.#timeoutMs);
+    if (typeof rows === 'string') return [{ device: 'cpu', shape, ratio, available: false, reason: rows }];
+    return rows.map((x): AnchorRow => (x.available && x.samplesMs?.length && x.variant && x.shape && typeof x.ratio === 'number'
+      ? { device: x.device, variant: x.variant, shape: x.shape, ratio: x.ratio, available: true, stats: sampleStats(x.samplesMs) }
+      : { device: x.device, variant: x.variant, shape: x.shape, ratio: x.ratio ?? undefined, available: false, reason: x.reason ?? 'not measured' }));
+  }
+
+  /**
+   * Times a whole network in PyTorch eager mode, built as scripts/golden.py
+   * builds it (the architecture the golden network cases prove equal to ours).
+   * The wait allows the session limit plus the budget: building the model and
+   * its first run come on top of the measurement the budget bounds.
+   */
+  async timeNetwork(req: NetworkAnchorRequest): Promise<NetworkAnchorRow[]> {
+    const { model, se, batch, resolution, ...limits } = req;
+    const head = { model, shape: [batch, 3, resolution, resolution], ...(se?.ratio === undefined ? {} : { ratio: se.ratio }) };
+    const what = `timing ${model}${se?.ratio === undefined ? '' : ` r=${se.ratio}`} at ${batch}x${resolution}x${resolution}`;
+    const rows = await this.#ask({ network: model, ...(se ? { se } : {}), batch, resolution, ...limits }, what, this.#timeoutMs + 1000 * (req.budgetS ?? 0));
+    if (typeof rows === 'string') return [{ device: 'cpu', ...head, available: false, reason: rows }];
+    return rows.map((x): NetworkAnchorRow => {
+      const where = { device: x.device, model: x.model ?? model, shape: x.shape ?? head.shape, ...(typeof x.ratio === 'number' ? { ratio: x.ratio } : {}) };
+      return x.available && x.samplesMs?.length && x.variant && x.coldMs !== undefined
+        ? { ...where, variant: x.variant, available: true, stats: sampleStats(x.samplesMs), coldMs: x.coldMs }
+        : { ...where, variant: x.variant, available: false, reason: x.reason ?? 'not measured' };
+    });
+  }
+
+  /** Sends one request (after any earlier one is answered) and returns the reply's rows, or why there are none. */
+  #ask(request: object, what: string, timeoutMs: number): Promise<RawRow[] | string> {
+    const run = async (): Promise<RawRow[] | string> => {
+      if (this.#broken) return this.#broken;
+      this.#child.stdin!.write(`${JSON.stringify(request)}\n`);
+      const reply = await this.#readLine(what, timeoutMs);
+      if (typeof reply === 'string') return reply;
+      const r = (reply ?? {}) as { rows?: unknown; error?: unknown };
+      if (!Array.isArray(r.rows)) return typeof r.error === 'string' ? r.error : 'the reply had no rows';
+      return (r.rows as unknown[]).filter((x): x is RawRow => typeof x === 'object' && x !== null);
     };
     const next = this.#queue.then(run);
     this.#queue = next.catch(() => {});
@@ -120,13 +170,13 @@ export class TorchAnchors {
   }
 
   /** The next stdout line as JSON, or a reason string (process gone, timeout, unreadable line); any failure breaks the session. */
-  async #readLine(what: string): Promise<unknown> {
+  async #readLine(what: string, timeoutMs = this.#timeoutMs): Promise<unknown> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), this.#timeoutMs); });
+    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });
     try {
       const next = await Promise.race([this.#lines.next(), timeout]);
       if (next === 'timeout') {
-        this.#broken = `${SCRIPT} took over ${this.#timeoutMs / 1000} s ${what}; killed`;
+        this.#broken = `${SCRIPT} took over ${timeoutMs / 1000} s ${what}; killed`;
         this.#child.kill('SIGKILL');
         return this.#broken;
       }

@@ -6,7 +6,7 @@
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { overheadPairs } from './summary.ts';
-import { measured, type BenchRow } from '../bench/results.ts';
+import { isSeBlockRow, measured, type BenchRow } from '../bench/results.ts';
 import { PAPER_RATIO_PARAMS } from '../model/paper.ts';
 import type { LoadedRun } from './load.ts';
 
@@ -87,7 +87,7 @@ function conformance(runs: LoadedRun[]): Section {
 }
 
 function seBlocks(runs: LoadedRun[]): Section[] {
-  const rows = runs.flatMap((run) => run.results.rows.filter((r) => (r.kind === 'se-block' || r.kind === 'torch') && r.ratio === 16).map((r) => ({ run, r })));
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => isSeBlockRow(r) && r.ratio === 16).map((r) => ({ run, r })));
   const workloads = [...new Set(rows.map((x) => x.r.workload))];
   const series = [...new Set(rows.map((x) => name(runs, x.run, x.r.impl)))];
   const find = (s: string, w: string) => rows.find((x) => name(runs, x.run, x.r.impl) === s && x.r.workload === w);
@@ -147,7 +147,7 @@ function overhead(runs: LoadedRun[]): Section {
     }
   }
   return {
-    id: 'overhead', title: 'SE overhead vs plain network', intro: 'SE network / plain network of the same family: measured latency, params, MACs and FLOPs (exact counts), beside the paper\'s timing ratios (CPU: one image, 164 -> 167 ms; GPU: batch 256 forward+backward, 190 -> 209 ms).',
+    id: 'overhead', title: 'SE overhead vs plain network', intro: 'SE network / plain network of the same family: measured latency (pytorch-* rows: PyTorch eager on the same networks, timed in the same run right after ours), params, MACs and FLOPs (exact counts), beside the paper\'s timing ratios (CPU: one image, 164 -> 167 ms; GPU: batch 256 forward+backward, 190 -> 209 ms).',
     chart: { type: 'bar', labels, xTitle: 'implementation, batch, resolution', yTitle: 'SE / plain',
       datasets: [{ label: 'latency (measured)', data: lat }, { label: 'params', data: params }, { label: 'MACs', data: macs }, { label: 'paper latency', data: paper }] },
     table: { head: ['run', 'networks', 'plain ms', 'SE ms', 'latency ratio', 'params ratio', 'MACs ratio', 'FLOPs ratio', 'paper'], rows },

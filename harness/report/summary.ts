@@ -1,12 +1,13 @@
 /**
  * The end-of-run tables: SE block throughput (with % of the copy roofline and
  * the speed-up over PyTorch eager measured in the same run), the SE overhead
- * of whole networks next to the paper's ratios, and the reduction-ratio sweep.
+ * of whole networks (ours and PyTorch's) next to the paper's ratios, and the
+ * reduction-ratio sweep.
  */
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { PAPER_RATIO_PARAMS, PAPER_TIMING } from '../model/paper.ts';
-import { measured, type BenchResults, type BenchRow } from '../bench/results.ts';
+import { isNetworkRow, isSeBlockRow, measured, type BenchResults, type BenchRow } from '../bench/results.ts';
 
 
 const ok = measured;
@@ -23,7 +24,7 @@ const pct = (v: number | undefined): string => (v === undefined ? '' : `${v.toFi
 function seBlockTable(res: BenchResults): string {
   const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === 16);
   if (!rows.length) return '';
-  const torch = res.rows.filter((r) => r.kind === 'torch' && r.impl === 'pytorch-eager-cpu' && r.ratio === 16 && ok(r));
+  const torch = res.rows.filter((r) => r.kind === 'torch' && isSeBlockRow(r) && r.impl === 'pytorch-eager-cpu' && r.ratio === 16 && ok(r));
   const out: string[][] = [];
   for (const r of rows) {
     const t = torch.find((x) => x.workload === r.workload);
@@ -37,7 +38,7 @@ function seBlockTable(res: BenchResults): string {
     + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)'], out);
 }
 
-/** An SE network row matched with its plain baseline (same implementation and input), with exact costs and the paper's ratio. */
+/** An SE network row matched with its plain baseline (same implementation, PyTorch's included, and input), with exact costs and the paper's ratio. */
 export interface OverheadPair {
   se: BenchRow;
   base: BenchRow;
@@ -51,9 +52,9 @@ export interface OverheadPair {
   paperText: string;
 }
 
-/** Every r = 16 SE network row of `rows` with its baseline; the SE overhead figures. */
+/** Every r = 16 SE network row of `rows` (ours and PyTorch anchors) with its baseline; the SE overhead figures. */
 export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
-  const nets = rows.filter((r) => r.kind === 'network');
+  const nets = rows.filter(isNetworkRow);
   const out: OverheadPair[] = [];
   for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === 16)) {
     const baseName = makeNetwork(se.model!).baseline;
@@ -71,11 +72,14 @@ export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
 }
 
 function overheadTable(res: BenchResults): string {
-  const out = overheadPairs(res.rows).map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
+  const pairs = overheadPairs(res.rows);
+  const out = pairs.map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
     o.latency?.toFixed(3) ?? '-', o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
   if (!out.length) return '';
   const { cpu, gpu } = PAPER_TIMING;
-  return `SE overhead (SE / plain; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)})\n`
+  const torch = pairs.some((o) => o.se.kind === 'torch') && res.torch && 'threads' in res.torch
+    ? `; pytorch-* rows: torch ${res.torch.torch} eager, ${res.torch.threads} thread(s), same networks and weights, timed right after ours` : '';
+  return `SE overhead (SE / plain; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)}${torch})\n`
     + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out);
 }
 

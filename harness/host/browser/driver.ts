@@ -21,11 +21,20 @@ import type { Browser, Page } from 'puppeteer-core';
 import { PAGE_GLOBAL, type PageInfo, type PageReply } from './protocol.ts';
 import { PAGE_HTML, pageBundle } from './bundle.ts';
 import type { BrowserInfo } from './protocol.ts';
-
-export type { BrowserInfo };
 import { forget, reapProfile, remember } from './processes.ts';
 import { Session, sleep, text, within } from './session.ts';
 import { startPageServer, type PageServer } from './server.ts';
+
+export type { BrowserInfo };
+
+/** The folder of an installed package's main file (onnxruntime-web: its dist/), or undefined when it is not installed. */
+function mainFileDir(name: string): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve(name));
+  } catch {
+    return undefined;
+  }
+}
 
 /** A place to look for the browser, and where that place came from. */
 export interface ExecutableCandidate {
@@ -158,7 +167,7 @@ export class BrowserHost {
     this.#server ??= (async () => {
       const bundle = await pageBundle();
       const wasmDir = join(dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-      return startPageServer({ bundle, htmlPath: PAGE_HTML, wasmDir });
+      return startPageServer({ bundle, htmlPath: PAGE_HTML, wasmDir, ortDir: mainFileDir('onnxruntime-web') });
     })();
     this.#server.catch(() => { this.#server = undefined; });
     return this.#server;

@@ -20,8 +20,10 @@ export interface ServerContent {
   bundle: PageBundle;
   /** The page's HTML file. */
   htmlPath: string;
-  /** Folder holding tfjs-backend-wasm's .wasm files. */
+  /** Folder holding tfjs-backend-wasm's .wasm files (served under /wasm/). */
   wasmDir: string;
+  /** Folder holding onnxruntime-web's .wasm and .mjs files (served under /ort/), when it is installed. */
+  ortDir?: string;
 }
 
 /** A running page server. */
@@ -71,6 +73,7 @@ function listen(server: Server, port: number): Promise<void> {
 export async function startPageServer(content: ServerContent, port = 0): Promise<PageServer> {
   const html = readFileSync(content.htmlPath);
   const wasmFiles = new Set(readdirSync(content.wasmDir).filter((f) => f.endsWith('.wasm')));
+  const ortFiles = new Set(content.ortDir ? readdirSync(content.ortDir).filter((f) => /^ort-wasm.*\.(wasm|mjs)$/.test(f)) : []);
   const offered = new Map<string, Uint8Array[]>();
   const expected = new Map<string, Uint8Array | undefined>();
 
@@ -116,6 +119,12 @@ export async function startPageServer(content: ServerContent, port = 0): Promise
     if (wasmFiles.has(wasm)) {
       res.writeHead(200, { ...HEADERS, 'Content-Type': 'application/wasm' });
       createReadStream(join(content.wasmDir, wasm)).on('error', () => res.destroy()).pipe(res);
+      return;
+    }
+    const ort = path.startsWith('/ort/') ? path.slice('/ort/'.length) : '';
+    if (ortFiles.has(ort)) {
+      res.writeHead(200, { ...HEADERS, 'Content-Type': ort.endsWith('.wasm') ? 'application/wasm' : 'text/javascript; charset=utf-8' });
+      createReadStream(join(content.ortDir!, ort)).on('error', () => res.destroy()).pipe(res);
       return;
     }
     send(res, 404, 'text/plain', `not found: ${path}`);

@@ -1,0 +1,123 @@
+/**
+ * ONNX Runtime implementations: se-bench exports the block or network as an
+ * ONNX graph (harness/data/onnx through the public API), ONNX Runtime builds
+ * a session from it, and each run feeds `x` and reads the outputs back on the
+ * CPU (onnxruntime-node aborts the process when reading an output left on the
+ * GPU, so outputs are never left there). Session creation happens in
+ * prepare*, so the bench's cold first run does not include it.
+ */
+import type * as Ort from 'onnxruntime-common';
+import {
+  bottleneckOnnx, GATE_OUTPUT_PREFIX, networkOnnx, seOnnx, STAGE_OUTPUT_PREFIX,
+  type Availability, type BlockOutput, type BottleneckSpec, type DeviceKind, type NetworkOutput, type NetworkSpec,
+  type PreparedBlock, type PreparedNetwork, type SeImplementation, type SeSpec, type Tensor, type Weights,
+} from '../../harness/api.ts';
+import { OrtUnavailable, type OrtRuntime } from './runtimes.ts';
+
+export interface OrtOptions {
+  name: string;
+  device: DeviceKind;
+  description: string;
+  /** Loads the runtime (once per implementation; a failure is kept as the reason). */
+  load: () => Promise<OrtRuntime>;
+  /** Hint when `load` fails with something other than OrtUnavailable. */
+  installHint: string;
+}
+
+/** The output tensors of a run as plain Float32Array tensors (copied: ORT may reuse its buffers). */
+function hostTensor(t: Ort.Tensor, name: string): Tensor {
+  if (t.type !== 'float32') throw new Error(`output ${name} has type ${t.type}, expected float32`);
+  return { shape: [...t.dims], data: Float32Array.from(t.data as Float32Array) };
+}
+
+/** One ONNX Runtime package and execution provider behind the SeImplementation contract. */
+export class OrtImplementation implements SeImplementation {
+  readonly name: string;
+  readonly device: DeviceKind;
+  readonly layout = 'NCHW';
+  readonly precision = 'fp32';
+  readonly description: string;
+  readonly #options: OrtOptions;
+  #runtime: Promise<OrtRuntime> | undefined;
+
+  constructor(o: OrtOptions) {
+    this.name = o.name;
+    this.device = o.device;
+    this.description = o.description;
+    this.#options = o;
+  }
+
+  #load(): Promise<OrtRuntime> {
+    this.#runtime ??= this.#options.load();
+    return this.#runtime;
+  }
+
+  /** Loads the package and, to be sure the provider works, runs nothing: a session is made per block. */
+  async probe(): Promise<Availability> {
+    try {
+      return { available: true, detail: (await this.#load()).detail };
+    } catch (e) {
+      return { available: false, reason: (e as Error).message, installHint: e instanceof OrtUnavailable ? e.installHint : this.#options.installHint };
+    }
+  }
+
+  async #session(model: Uint8Array, what: string): Promise<{ rt: OrtRuntime; session: Ort.InferenceSession }> {
+    const rt = await this.#load();
+    try {
+      return { rt, session: await rt.ort.InferenceSession.create(model, rt.options) };
+    } catch (e) {
+      throw new Error(`${this.name}: ONNX Runtime refused the ${what} model: ${(e as Error).message}`);
+    }
+  }
+
+  async #run(rt: OrtRuntime, session: Ort.InferenceSession, x: Tensor): Promise<Record<string, Tensor>> {
+    // A view on shared memory is copied: ORT's WebGPU paths cannot upload from a SharedArrayBuffer.
+    const data = x.data.buffer instanceof ArrayBuffer ? x.data : x.data.slice();
+    const out = await session.run({ x: new rt.ort.Tensor('float32', data, [...x.shape]) });
+    const host: Record<string, Tensor> = {};
+    for (const [name, t] of Object.entries(out)) {
+      host[name] = hostTensor(t, name);
+      t.dispose();
+    }
+    return host;
+  }
+
+  async #block(model: Uint8Array, what: string): Promise<PreparedBlock> {
+    const { rt, session } = await this.#session(model, what);
+    return {
+      run: async (x: Tensor): Promise<BlockOutput> => {
+        const { y, gate } = await this.#run(rt, session, x);
+        if (!y) throw new Error(`${this.name}: the ${what} model returned no output "y"`);
+        return gate ? { y, gate } : { y };
+      },
+      dispose: () => session.release(),
+    };
+  }
+
+  async prepareSe(spec: SeSpec, weights: Weights): Promise<PreparedBlock> {
+    return this.#block(seOnnx(spec, weights), 'SE');
+  }
+
+  async prepareBottleneck(spec: BottleneckSpec, weights: Weights): Promise<PreparedBlock> {
+    return this.#block(bottleneckOnnx(spec, weights), 'bottleneck');
+  }
+
+  async prepareNetwork(spec: NetworkSpec, weights: Weights): Promise<PreparedNetwork> {
+    const { rt, session } = await this.#session(networkOnnx(spec, weights), spec.name);
+    return {
+      run: async (x: Tensor): Promise<NetworkOutput> => {
+        const out = await this.#run(rt, session, x);
+        const stages: Record<string, Tensor> = {};
+        const gates: Record<string, Tensor> = {};
+        for (const [k, t] of Object.entries(out)) {
+          if (k.startsWith(STAGE_OUTPUT_PREFIX)) stages[k.slice(STAGE_OUTPUT_PREFIX.length)] = t;
+          else if (k.startsWith(GATE_OUTPUT_PREFIX)) gates[k.slice(GATE_OUTPUT_PREFIX.length)] = t;
+        }
+        if (!out.logits) throw new Error(`${this.name}: the ${spec.name} model returned no "logits"`);
+        return { logits: out.logits, stages, gates };
+      },
+      dispose: () => session.release(),
+    };
+  }
+}
+

@@ -1,0 +1,18 @@
+/** The Node-side ONNX Runtime implementations (harness/cli/builtins.ts registers them; page.ts has the browser ones). */
+import { OrtImplementation } from './implementation.ts';
+import { nodeCpu, nodeCuda, nodeWebGpu } from './runtimes-node.ts';
+import { webWasm } from './runtimes-web.ts';
+
+export { OrtImplementation };
+
+const HINT = 'npm install onnxruntime-node onnxruntime-web (se-bench\'s dependencies; ONNXRUNTIME_NODE_INSTALL=skip offline)';
+
+/** ort-cpu, ort-wasm, ort-webgpu, ort-cuda. */
+export function ortImplementations(): OrtImplementation[] {
+  return [
+    new OrtImplementation({ name: 'ort-cpu', device: 'cpu', description: 'ONNX Runtime (onnxruntime-node), CPU execution provider (MLAS)', load: nodeCpu, installHint: HINT }),
+    new OrtImplementation({ name: 'ort-wasm', device: 'cpu', description: 'ONNX Runtime Web (onnxruntime-web), wasm backend in Node', load: () => webWasm(), installHint: HINT }),
+    new OrtImplementation({ name: 'ort-webgpu', device: 'webgpu', description: 'ONNX Runtime (onnxruntime-node), WebGPU execution provider (any adapter)', load: nodeWebGpu, installHint: HINT }),
+    new OrtImplementation({ name: 'ort-cuda', device: 'gpu', description: 'ONNX Runtime (onnxruntime-node), CUDA execution provider', load: nodeCuda, installHint: HINT }),
+  ];
+}

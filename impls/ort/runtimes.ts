@@ -1,0 +1,62 @@
+/**
+ * What the ONNX Runtime runtimes share (runtimes-node.ts: onnxruntime-node;
+ * runtimes-web.ts: onnxruntime-web, in Node and in the page). Each runtime
+ * loads on first use; one that cannot load is unavailable with the reason
+ * and the fix, never a crash of the run.
+ *   node-cpu     onnxruntime-node, CPU execution provider (MLAS)
+ *   node-webgpu  onnxruntime-node's bundled WebGPU provider (its own Dawn; Vulkan, or SwiftShader via VK_ICD_FILENAMES)
+ *   node-cuda    onnxruntime-node's CUDA provider: its libraries are not in the npm package (see CUDA_HINT)
+ *   web-wasm     onnxruntime-web's WebAssembly backend (SIMD), in Node or in the page
+ *   web-webgpu   onnxruntime-web's WebGPU backend, in the page (Chromium's WebGPU)
+ */
+import type * as Ort from 'onnxruntime-common';
+
+/** What a session needs: the package's API and the session options for this provider. */
+export interface OrtRuntime {
+  ort: typeof Ort;
+  options: Ort.InferenceSession.SessionOptions;
+  /** One line: package and version, provider, threads, graph optimisation level. */
+  detail: string;
+}
+
+/** A runtime that cannot start here, with the fix. */
+export class OrtUnavailable extends Error {
+  constructor(message: string, readonly installHint: string) {
+    super(message);
+    this.name = 'OrtUnavailable';
+  }
+}
+
+/** Graph optimisation level of every session (recorded in each implementation's detail line). */
+export const GRAPH_OPTIMIZATION: Ort.InferenceSession.SessionOptions['graphOptimizationLevel'] = 'all';
+
+/** Session log level: errors only (3); ORT's warnings are advice about provider placement, not failures. */
+export const LOG_ERRORS_ONLY = 3;
+
+/** How to get the CUDA provider libraries that onnxruntime-node's npm package leaves out. */
+export const CUDA_HINT = 'on Linux x64 with an NVIDIA driver, CUDA 12 and cuDNN 9: '
+  + 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (downloads the CUDA provider from GitHub; se-bench\'s setup skips it)';
+
+/**
+ * Intra-op threads: SE_BENCH_ORT_THREADS, default 1 (as the wasm-simd kernel
+ * and the PyTorch anchor, so rows compare one thread with one thread).
+ */
+export function ortThreads(): number {
+  const v = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.SE_BENCH_ORT_THREADS;
+  if (v === undefined || v === '') return 1;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) {
+    throw new OrtUnavailable(`SE_BENCH_ORT_THREADS must be a positive integer, got "${v}"`, 'set SE_BENCH_ORT_THREADS=1 (or unset it)');
+  }
+  return Number(v);
+}
+
+
+/** The package's version as it reports it. */
+export function version(ort: typeof Ort, key: 'node' | 'web'): string {
+  return (ort.env.versions as Record<string, string | undefined>)[key] ?? ort.env.versions.common;
+}
+
+/** The message of a failed package import, first line only. */
+export function importFailure(name: string, e: unknown): OrtUnavailable {
+  return new OrtUnavailable(`${name} cannot be loaded: ${(e as Error).message.split('\n')[0]}`, `npm install ${name} (ONNXRUNTIME_NODE_INSTALL=skip for onnxruntime-node without network)`);
+}
