@@ -37,6 +37,8 @@ export interface BenchRow {
   status: RowStatus;
   message?: string;
   measurement?: Omit<Measurement, 'coldMs'> & { coldMs?: number };
+  /** Ours: prepare* time, ms (an ONNX Runtime session's creation, a WGSL pipeline's compile), apart from the cold first run. */
+  prepareMs?: number;
   imagesPerS?: number;
   /** SE blocks: bytes an SE block must move (input read once, output written once) and the rate achieved. */
   bytes?: number;
@@ -110,14 +112,14 @@ export function isSeBlockRow(r: BenchRow): boolean {
 /** CSV columns, in order; documented in reports/README.md. */
 export const CSV_COLUMNS = [
   'workload', 'kind', 'impl', 'device', 'precision', 'layout', 'shape', 'ratio', 'model', 'status', 'message',
-  'median_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'rme_pct', 'samples', 'outliers', 'cold_ms', 'images_per_s', 'bytes', 'gb_per_s',
+  'median_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'rme_pct', 'samples', 'outliers', 'cold_ms', 'prepare_ms', 'images_per_s', 'bytes', 'gb_per_s',
   'roofline_pct', 'compute_floor_ms', 'floor_pct', 'device_only_ms', 'gpu_ms', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
 ] as const;
 
 function csvRow(r: BenchRow): unknown[] {
   const m = r.measurement;
   return [r.workload, r.kind, r.impl, r.device, r.precision, r.layout, r.shape.join('x'), r.ratio, r.model, r.status, r.message,
-    m?.medianMs, m?.p90Ms, m?.p99Ms, m?.madMs, m?.rmePct, m?.sampleCount, m?.outliers, m?.coldMs, r.imagesPerS, r.bytes, r.gbPerS,
+    m?.medianMs, m?.p90Ms, m?.p99Ms, m?.madMs, m?.rmePct, m?.sampleCount, m?.outliers, m?.coldMs, r.prepareMs, r.imagesPerS, r.bytes, r.gbPerS,
     r.rooflinePct, r.computeFloorMs, r.floorPct, r.deviceOnly?.medianMs, r.deviceOnly?.gpuMedianMs, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
 }
 

@@ -152,7 +152,9 @@ function floorFields(copyMs: number | undefined, computeFloorMs: number | undefi
 async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 'se-block' }>, ref: { y: Tensor; inputs: ReturnType<typeof seBlockInputs> }, plan: BenchPlan, ctx: RunContext, copyMs: number | undefined, computeFloorMs: number | undefined, row: BenchRow): Promise<void> {
   let prepared: PreparedBlock | undefined;
   try {
+    const p0 = performance.now();
     prepared = await impl.prepareSe(ref.inputs.spec, ref.inputs.weights);
+    row.prepareMs = performance.now() - p0;
     const block = prepared;
     const x = toLayout(ref.inputs.input, impl.layout);
     const staged = block.stage ? block.stage(x) : x;
@@ -215,7 +217,9 @@ async function timeNetwork(impl: SeImplementation, w: Extract<Workload, { kind: 
   }
   let prepared: PreparedNetwork | undefined;
   try {
+    const p0 = performance.now();
     prepared = await impl.prepareNetwork!(net, weights);
+    row.prepareMs = performance.now() - p0;
     const p = prepared;
     const x = toLayout(input, impl.layout);
     const t0 = performance.now();
