@@ -25,16 +25,16 @@ test('--device parsing: lists, all, and bad input naming the valid devices', () 
 test('selection by device: cpu and webgpu split the registry; gpu sees the webgpu implementations restricted to hardware', async () => {
   const full = await loadImplementations({});
   const cpu = selectImplementations(full, ['cpu'], undefined);
-  assert.deepEqual(cpu.names, ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node', 'wasm-simd', 'wasm-simd-mt']);
-  assert.deepEqual(selectImplementations(full, ['webgpu'], undefined).names, ['tfjs-webgpu', 'wgsl-fused']);
+  assert.deepEqual(cpu.names, ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node', 'wasm-simd', 'wasm-simd-mt', 'ort-cpu', 'ort-wasm']);
+  assert.deepEqual(selectImplementations(full, ['webgpu'], undefined).names, ['tfjs-webgpu', 'wgsl-fused', 'ort-webgpu']);
   const gpu = selectImplementations(full, ['gpu'], undefined);
-  assert.deepEqual(gpu.names, ['tfjs-webgpu', 'tfjs-node-gpu', 'wgsl-fused']);
+  assert.deepEqual(gpu.names, ['tfjs-webgpu', 'tfjs-node-gpu', 'wgsl-fused', 'ort-webgpu', 'ort-cuda']);
   assert.equal(gpu.registry.get('tfjs-webgpu').device, 'gpu');
   // Both: the webgpu entry (any adapter) is kept, once.
-  assert.deepEqual(selectImplementations(full, ['webgpu', 'gpu'], undefined).names, ['tfjs-webgpu', 'wgsl-fused', 'tfjs-node-gpu']);
+  assert.deepEqual(selectImplementations(full, ['webgpu', 'gpu'], undefined).names, ['tfjs-webgpu', 'wgsl-fused', 'ort-webgpu', 'tfjs-node-gpu', 'ort-cuda']);
   assert.deepEqual(selectImplementations(full, ['cpu'], ['tfjs-wasm', 'reference']).names, ['reference', 'tfjs-wasm']);
   assert.throws(() => selectImplementations(full, ['cpu'], ['tfjs-webgpu']), /"tfjs-webgpu" runs on device webgpu, not on --device=cpu/);
-  assert.deepEqual(selectImplementations(full, ['browser'], undefined).names, ['browser-reference', 'browser-tfjs-cpu', 'browser-tfjs-wasm', 'browser-tfjs-webgpu']);
+  assert.deepEqual(selectImplementations(full, ['browser'], undefined).names, ['browser-reference', 'browser-tfjs-cpu', 'browser-tfjs-wasm', 'browser-tfjs-webgpu', 'browser-ort-wasm', 'browser-ort-webgpu']);
   const all = selectImplementations(full, parseDevices('all'), undefined);
   assert.equal(all.names.length, full.names().length);
   assert.deepEqual(all.notes, []);
@@ -75,7 +75,7 @@ test('CLI: devices --json reports every device, and a run that used Dawn exits b
   const { devices } = JSON.parse(r.stdout) as { devices: { device: string; available: boolean; reason?: string; adapter?: { software: boolean; description: string }; implementations: { name: string }[] }[] };
   assert.deepEqual(devices.map((d) => d.device), ['cpu', 'webgpu', 'gpu', 'browser']);
   assert.equal(devices[0]!.available, true);
-  assert.deepEqual(devices[3]!.implementations.map((i) => i.name), ['browser-reference', 'browser-tfjs-cpu', 'browser-tfjs-wasm', 'browser-tfjs-webgpu']);
+  assert.deepEqual(devices[3]!.implementations.map((i) => i.name), ['browser-reference', 'browser-tfjs-cpu', 'browser-tfjs-wasm', 'browser-tfjs-webgpu', 'browser-ort-wasm', 'browser-ort-webgpu']);
   const webgpu = devices[1]!;
   const gpu = devices[2]!;
   if (webgpu.adapter?.software) {
