@@ -52,7 +52,7 @@ export class OrtImplementation implements SeImplementation {
     return this.#runtime;
   }
 
-  /** Loads the package and, to be sure the provider works, runs nothing: a session is made per block. */
+  /** Loads the package and resolves the provider settings (once); sessions are made per block, in prepare*. Never throws. */
   async probe(): Promise<Availability> {
     try {
       return { available: true, detail: (await this.#load()).detail };
