@@ -57,3 +57,15 @@ test('PyTorch anchors come back with the same statistics, or a reason', { skip: 
     anchors.close();
   }
 });
+
+test('measure: an async run is awaited before the next one starts (no overlapping calls, which non-re-entrant runtimes such as onnxruntime-web break on)', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const m = await measure(() => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    return new Promise<void>((resolve) => setTimeout(() => { inFlight--; resolve(); }, 3));
+  }, { minTimeMs: 30, minSamples: 5, warmupMs: 5 });
+  assert.equal(most, 1);
+  assert.ok(m.medianMs >= 2.5, `each sample waits for its run (median ${m.medianMs} ms)`);
+});

@@ -46,13 +46,17 @@ function percentile(sorted: number[], q: number): number {
  */
 export async function measure(fn: () => unknown, opts: MeasureOptions): Promise<Measurement> {
   const t0 = performance.now();
-  await fn();
+  const first = fn();
+  const isAsync = typeof (first as { then?: unknown } | undefined)?.then === 'function';
+  await first;
   const coldMs = performance.now() - t0;
   const bench = new Bench({
     time: opts.minTimeMs, iterations: opts.minSamples, warmupTime: opts.warmupMs, warmupIterations: 2,
     retainSamples: true, throws: true,
   });
-  bench.add('m', fn as () => void);
+  // Said explicitly: tinybench's own detection calls a promise-returning arrow once without awaiting it, so two
+  // calls overlapped (seen: onnxruntime-web's wasm session, which is not re-entrant, failed and then hung).
+  bench.add('m', fn as () => void, { async: isAsync });
   const [task] = await bench.run();
   const r = task!.result;
   if (r.state !== 'completed') throw new Error(`measurement ended in state ${r.state}`);
