@@ -1,8 +1,10 @@
 /**
  * Command-line options that pick a network (`--model`, `--ratio`, `--rule`,
- * `--bias`, `--squeeze`, `--stages`, `--position`, `--resolution`), shared by
- * count, infer and bench so each is parsed and checked one way.
+ * `--bias`, `--squeeze`, `--stages`, `--position`, `--resolution`) and its
+ * weights file, shared by count, infer, export and bench so each is parsed
+ * and checked one way.
  */
+import { existsSync } from 'node:fs';
 import { checkResolution, makeNetwork, MODEL_NAMES, type NetworkSe, type NetworkSpec } from '../model/network.ts';
 import { positiveInt, splitList, UsageError } from '../data/select.ts';
 import { SpecError } from '../model/spec.ts';
@@ -34,16 +36,26 @@ export interface NetworkOptionValues {
   resolution?: string;
 }
 
+/** `--bias=on|off` as a boolean; anything else is a UsageError. */
+export function parseBias(value: string): boolean {
+  if (value !== 'on' && value !== 'off') throw new UsageError(`--bias must be on or off, got "${value}"`);
+  return value === 'on';
+}
+
+/** A file option that must be given and exist (`--weights`, `--input`). */
+export function requireFile(option: string, path: string | undefined): string {
+  if (!path) throw new UsageError(`--${option}=FILE.safetensors is required`);
+  if (!existsSync(path)) throw new UsageError(`--${option}: file ${path} does not exist`);
+  return path;
+}
+
 /** The network and resolution the options describe; bad values are UsageErrors listing what is valid. */
 export function networkFromOptions(values: NetworkOptionValues): { net: NetworkSpec; resolution: number } {
   if (!values.model) throw new UsageError(`--model is required; valid models: ${MODEL_NAMES.join(', ')}`);
   const se: Partial<NetworkSe> = {};
   if (values.ratio !== undefined) se.ratio = positiveInt('ratio', values.ratio);
   if (values.rule !== undefined) se.reduction = values.rule as NetworkSe['reduction'];
-  if (values.bias !== undefined) {
-    if (values.bias !== 'on' && values.bias !== 'off') throw new UsageError(`--bias must be on or off, got "${values.bias}"`);
-    se.bias = values.bias === 'on';
-  }
+  if (values.bias !== undefined) se.bias = parseBias(values.bias);
   if (values.squeeze !== undefined) se.squeeze = values.squeeze as NetworkSe['squeeze'];
   if (values.position !== undefined) se.position = values.position as NetworkSe['position'];
   if (values.stages !== undefined) {

@@ -15,7 +15,7 @@ import { loadNetworkWeights } from '../../data/weights-import.ts';
 import { WeightsError, type Weights } from '../../data/weights.ts';
 import { networkWeightShapes } from '../../model/network.ts';
 import { makeSeSpec, seWeightShapes, SpecError, type SeSpec } from '../../model/spec.ts';
-import { NETWORK_OPTIONS, networkFromOptions, type NetworkOptionValues } from '../network-options.ts';
+import { NETWORK_OPTIONS, networkFromOptions, parseBias, requireFile, type NetworkOptionValues } from '../network-options.ts';
 
 /** parseArgs options of `export`: the network options plus the format, the output and the other sources. */
 export const EXPORT_OPTIONS = {
@@ -71,8 +71,7 @@ function writableOut(out: string | undefined): string {
 function seFromOptions(values: ExportValues): SeSpec {
   const stray = given(values, NETWORK_ONLY);
   if (stray.length) throw notApplicable(stray, '--se', 'one SE block takes --ratio, --rule, --bias, --squeeze');
-  if (values.bias !== undefined && values.bias !== 'on' && values.bias !== 'off') throw new UsageError(`--bias must be on or off, got "${values.bias}"`);
-  const bias = values.bias !== 'off';
+  const bias = values.bias === undefined || parseBias(values.bias);
   try {
     return makeSeSpec({
       channels: positiveInt('se', values.se!), ratio: values.ratio === undefined ? 16 : positiveInt('ratio', values.ratio),
@@ -83,12 +82,6 @@ function seFromOptions(values: ExportValues): SeSpec {
     if (e instanceof SpecError) throw new UsageError(e.message.replace(/^SE spec: reduction/, '--rule').replace(/^SE spec: squeeze/, '--squeeze'));
     throw e;
   }
-}
-
-/** Same check and message as `infer`'s --weights. */
-function requireFile(option: string, path: string): string {
-  if (!existsSync(path)) throw new UsageError(`--${option}: file ${path} does not exist`);
-  return path;
 }
 
 interface Source {

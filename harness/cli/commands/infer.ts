@@ -4,9 +4,8 @@
  * logits (and every SE gate with --gates) as safetensors, to compare with
  * the user's own PyTorch model.
  */
-import { existsSync } from 'node:fs';
 import { IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
-import { NETWORK_OPTIONS, networkFromOptions, type NetworkOptionValues } from '../network-options.ts';
+import { NETWORK_OPTIONS, networkFromOptions, requireFile, type NetworkOptionValues } from '../network-options.ts';
 import { readSafetensors, SafetensorsError, getAsF32, writeSafetensors } from '../../data/safetensors.ts';
 import { UsageError } from '../../data/select.ts';
 import { fromLayout, shapeText, toLayout, type Tensor } from '../../data/tensor.ts';
@@ -24,12 +23,6 @@ export const INFER_OPTIONS = {
 } as const;
 
 type InferValues = NetworkOptionValues & ImplementationValues & { weights?: string; input?: string; output?: string; impl?: string; gates?: boolean };
-
-function requireFile(option: string, path: string | undefined): string {
-  if (!path) throw new UsageError(`--${option}=FILE.safetensors is required`);
-  if (!existsSync(path)) throw new UsageError(`--${option}: file ${path} does not exist`);
-  return path;
-}
 
 /** The input image batch: the file's only tensor, or the one named `input`; [N, C, H, W]. */
 function readInput(path: string, channels: number): Tensor {
