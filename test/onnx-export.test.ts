@@ -120,6 +120,19 @@ test('NoSqueeze SE in strided bottlenecks (pre, 3x3, identity; stride on either 
   }
 });
 
+test('an exported model owns its bytes: a plain Uint8Array, not a view into protobufjs\'s shared Buffer slab', () => {
+  const spec = makeSeSpec({ channels: 32, ratio: 4 });
+  const a = seOnnx(spec, drawWeights(seWeightShapes(spec)));
+  const b = seOnnx(spec, drawWeights(seWeightShapes(spec)));
+  assert.equal(Object.getPrototypeOf(a), Uint8Array.prototype);
+  assert.equal(a.byteOffset, 0);
+  assert.equal(a.buffer.byteLength, a.byteLength);
+  const before = b.slice();
+  a.slice().fill(0xff);
+  a.fill(0);
+  assert.deepEqual(b, before, 'editing one model changed another');
+});
+
 test('the exporters validate spec and weights before building, with the harness\'s messages', () => {
   const spec = makeSeSpec({ channels: 64, ratio: 4 });
   const weights = drawWeights(seWeightShapes(spec));

@@ -30,6 +30,15 @@ function hostTensor(t: Ort.Tensor, name: string): Tensor {
   return { shape: [...t.dims], data: Float32Array.from(t.data as Float32Array) };
 }
 
+/** A session of `model` bytes; any refusal (a corrupt or unsupported model) is an Error starting with `refusal`. */
+export async function createSession(rt: OrtRuntime, model: Uint8Array, refusal: string): Promise<Ort.InferenceSession> {
+  try {
+    return await rt.ort.InferenceSession.create(model, rt.options);
+  } catch (e) {
+    throw new Error(`${refusal}: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+  }
+}
+
 /** One ONNX Runtime package and execution provider behind the SeImplementation contract. */
 export class OrtImplementation implements SeImplementation {
   readonly name: string;
@@ -63,11 +72,7 @@ export class OrtImplementation implements SeImplementation {
 
   async #session(model: Uint8Array, what: string): Promise<{ rt: OrtRuntime; session: Ort.InferenceSession }> {
     const rt = await this.#load();
-    try {
-      return { rt, session: await rt.ort.InferenceSession.create(model, rt.options) };
-    } catch (e) {
-      throw new Error(`${this.name}: ONNX Runtime refused the ${what} model: ${(e as Error).message}`);
-    }
+    return { rt, session: await createSession(rt, model, `${this.name}: ONNX Runtime refused the ${what} model`) };
   }
 
   async #run(rt: OrtRuntime, session: Ort.InferenceSession, x: Tensor): Promise<Record<string, Tensor>> {

@@ -27,8 +27,28 @@ export class OrtUnavailable extends Error {
   }
 }
 
-/** Graph optimisation level of every session (recorded in each implementation's detail line). */
-export const GRAPH_OPTIMIZATION: Ort.InferenceSession.SessionOptions['graphOptimizationLevel'] = 'all';
+type GraphOptimization = NonNullable<Ort.InferenceSession.SessionOptions['graphOptimizationLevel']>;
+const GRAPH_OPTIMIZATIONS: readonly GraphOptimization[] = ['all', 'extended', 'basic', 'disabled'];
+
+/** An environment variable the ORT runtimes read; undefined when unset or empty (the page has no process). */
+function envValue(name: string): string | undefined {
+  const v = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+/**
+ * Graph optimisation level of every session: SE_BENCH_ORT_GRAPH_OPT, default
+ * `all` (ORT's own default; on the CPU provider it adds the NCHWc layout
+ * transform). Recorded in each implementation's detail line.
+ */
+export function ortGraphOptimization(): GraphOptimization {
+  const v = envValue('SE_BENCH_ORT_GRAPH_OPT');
+  if (v === undefined) return 'all';
+  if (!(GRAPH_OPTIMIZATIONS as readonly string[]).includes(v)) {
+    throw new OrtUnavailable(`SE_BENCH_ORT_GRAPH_OPT must be one of ${GRAPH_OPTIMIZATIONS.join(', ')}, got "${v}"`, 'set SE_BENCH_ORT_GRAPH_OPT=all (or unset it)');
+  }
+  return v as GraphOptimization;
+}
 
 /** Session log level: errors only (3); ORT's warnings are advice about provider placement, not failures. */
 export const LOG_ERRORS_ONLY = 3;
@@ -42,14 +62,13 @@ export const CUDA_HINT = 'on Linux x64 with an NVIDIA driver, CUDA 12 and cuDNN 
  * and the PyTorch anchor, so rows compare one thread with one thread).
  */
 export function ortThreads(): number {
-  const v = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.SE_BENCH_ORT_THREADS;
-  if (v === undefined || v === '') return 1;
-  if (!/^\d+$/.test(v.trim()) || Number(v) < 1) {
+  const v = envValue('SE_BENCH_ORT_THREADS');
+  if (v === undefined) return 1;
+  if (!/^\d+$/.test(v) || Number(v) < 1) {
     throw new OrtUnavailable(`SE_BENCH_ORT_THREADS must be a positive integer, got "${v}"`, 'set SE_BENCH_ORT_THREADS=1 (or unset it)');
   }
   return Number(v);
 }
-
 
 /** The package's version as it reports it. */
 export function version(ort: typeof Ort, key: 'node' | 'web'): string {

@@ -102,10 +102,15 @@ export class GraphBuilder {
     this.#outputs.push(valueInfo(name, dims));
   }
 
-  /** The serialised ModelProto (IR ONNX_IR_VERSION, default domain at ONNX_OPSET). */
+  /**
+   * The serialised ModelProto (IR ONNX_IR_VERSION, default domain at
+   * ONNX_OPSET), in memory of its own: protobufjs returns a Node Buffer, often
+   * a view into a slab shared with other small messages, whose `slice()` is a
+   * view too, so a caller editing a "copy" would edit the model.
+   */
   encode(options: OnnxExportOptions = {}): Uint8Array {
     const metadataProps = Object.entries(options.metadata ?? {}).map(([key, value]) => ({ key, value }));
-    return onnx.ModelProto.encode({
+    const bytes = onnx.ModelProto.encode({
       irVersion: ONNX_IR_VERSION,
       opsetImport: [{ domain: '', version: ONNX_OPSET }],
       producerName: 'se-bench',
@@ -119,5 +124,6 @@ export class GraphBuilder {
         output: this.#outputs,
       },
     }).finish();
+    return new Uint8Array(bytes);
   }
 }
