@@ -42,6 +42,15 @@ test('conformance --json prints one JSON document on stdout and nothing else', (
   assert.ok(report.cells.every((c: { status: string }) => c.status === 'pass'));
 });
 
+test('conformance in which nothing was checked exits 1 saying why; --allow-empty accepts it', () => {
+  let r = cli('conformance', '--impl=wasm-simd', '--case=net-*');
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /FAILED: \d+ unsupported .*\n {2}no check ran, so nothing was proved: wasm-simd supports none of the selected cases; pass --allow-empty/);
+  r = cli('conformance', '--impl=wasm-simd', '--case=net-*', '--allow-empty');
+  assert.equal(r.status, 0, r.stdout);
+  assert.match(r.stdout, /^OK: \d+ unsupported/m);
+});
+
 test('conformance text output is a case x implementation table', () => {
   const r = cli('conformance', '--impl=reference', '--case=seed-*,bottleneck-pre');
   assert.equal(r.status, 0, r.stderr);

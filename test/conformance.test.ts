@@ -96,6 +96,18 @@ test('unavailable implementations are skipped with the reason; an expected one f
   assert.match(strict.failures[0]!, /fake-gpu: expected to run here but unavailable: no GPU adapter \(fix: install a GPU driver\)/);
 });
 
+test('a run in which no cell was checked fails, naming why, unless allowEmpty; one checked cell is enough', async () => {
+  const allSkipped = await runConformance({ implementations: [unavailable], golden, cases: ['awkward-batch1-c32-r4'] });
+  assert.equal(allSkipped.ok, false);
+  assert.deepEqual(allSkipped.failures, ['no check ran, so nothing was proved: fake-gpu is unavailable here (reasons and fixes above); pass --allow-empty to accept an empty run']);
+  const allUnsupported = await runConformance({ implementations: [throwing, unavailable], golden, cases: ['bottleneck-none'] });
+  assert.match(allUnsupported.failures.join('\n'), /fake-gpu is unavailable here .*; throws supports none of the selected cases;/);
+  const allowed = await runConformance({ implementations: [unavailable], golden, cases: ['awkward-batch1-c32-r4'], allowEmpty: true });
+  assert.equal(allowed.ok, true);
+  const one = await runConformance({ implementations: [new ReferenceImplementation(), unavailable], golden, cases: ['awkward-batch1-c32-r4'] });
+  assert.equal(one.ok, true, one.failures.join('; '));
+});
+
 test('NaN in an output is reported as NaN, in text and in JSON', async () => {
   const nanOut: SeImplementation = {
     ...throwing, name: 'nan', layout: 'NCHW',

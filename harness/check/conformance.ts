@@ -66,6 +66,19 @@ export interface ConformanceOptions {
   golden?: GoldenSet;
   /** Called after each cell, e.g. for progress. */
   onCell?: (cell: ConformanceCell) => void;
+  /** Accept a run in which no cell was checked (every implementation unavailable or unsupported); default false: that is a failure. */
+  allowEmpty?: boolean;
+}
+
+/** Why no cell was checked: the implementations that are unavailable (their reasons are in the report) or support no selected case. */
+function nothingChecked(implementations: readonly ImplStatus[], cells: readonly ConformanceCell[]): string {
+  const why: string[] = [];
+  const unavailable = implementations.filter((s) => !s.available).map((s) => s.name);
+  if (unavailable.length) why.push(`${unavailable.join(', ')} ${unavailable.length === 1 ? 'is' : 'are'} unavailable here (reasons and fixes above)`);
+  const unsupported = [...new Set(cells.filter((c) => c.status === 'unsupported').map((c) => c.impl))];
+  if (unsupported.length) why.push(`${unsupported.join(', ')} support${unsupported.length === 1 ? 's' : ''} none of the selected cases`);
+  if (implementations.length === 0) why.push('no implementation was selected');
+  return `no check ran, so nothing was proved: ${why.join('; ')}; pass --allow-empty to accept an empty run`;
 }
 
 /** Largest share of the tolerance used by any compared tensor of a cell (output, gate, network parts). */
@@ -178,5 +191,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       opts.onCell?.(cell);
     }
   }
+  const checked = cells.some((c) => c.status === 'pass' || c.status === 'fail' || c.status === 'error');
+  if (!checked && !opts.allowEmpty) failures.push(nothingChecked(implementations, cells));
   return { schema: 1, cases: caseIds, implementations, cells, failures, ok: failures.length === 0 };
 }

@@ -33,7 +33,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   conformance: {
     summary: 'check implementations against the golden tensors (the CI gate)',
-    usage: `conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json] ${IMPLEMENTATION_USAGE}`,
+    usage: `conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--allow-empty] [--json] ${IMPLEMENTATION_USAGE}`,
     options: CONFORMANCE_OPTIONS, run: conformanceCommand,
   },
   bench: {

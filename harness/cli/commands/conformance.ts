@@ -1,4 +1,4 @@
-/** `se-bench conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--json]` */
+/** `se-bench conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--allow-empty] [--json]` */
 import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
 import { runConformance } from '../../check/conformance.ts';
 import { formatConformance } from '../../check/conformance-table.ts';
@@ -13,12 +13,13 @@ export const CONFORMANCE_OPTIONS = {
   case: { type: 'string' },
   expect: { type: 'string' },
   json: { type: 'boolean' },
+  'allow-empty': { type: 'boolean' },
   device: { type: 'string' },
   ...IMPLEMENTATION_OPTIONS,
 } as const;
 
-/** Runs the gate over the selected devices, implementations and cases; exit 0 when every cell passes and every expected implementation ran. */
-export async function conformanceCommand(values: { device?: string; impl?: string; case?: string; expect?: string; json?: boolean } & ImplementationValues): Promise<number> {
+/** Runs the gate over the selected devices, implementations and cases; exit 0 when every cell passes, every expected implementation ran and at least one cell was checked (or --allow-empty). */
+export async function conformanceCommand(values: { device?: string; impl?: string; case?: string; expect?: string; json?: boolean; 'allow-empty'?: boolean } & ImplementationValues): Promise<number> {
   const full = await loadImplementations(values);
   const { registry, names: impls, notes } = selectImplementations(full, parseDevices(values.device), optionalList(values.impl));
   // Expected implementations (CI names them) must run: their skip is a failure, not a silent pass.
@@ -29,7 +30,7 @@ export async function conformanceCommand(values: { device?: string; impl?: strin
   const cases = selectByGlobs(golden.ids(), optionalList(values.case), 'case');
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   const report = await runConformance({
-    implementations: impls.map((n) => registry.get(n)), golden, cases, expected, callTimeoutMs: callTimeoutMs(values),
+    implementations: impls.map((n) => registry.get(n)), golden, cases, expected, callTimeoutMs: callTimeoutMs(values), allowEmpty: values['allow-empty'] ?? false,
     onCell: process.stderr.isTTY ? (c) => process.stderr.write(`\r\x1b[K${c.caseId} x ${c.impl}: ${c.status}`) : undefined,
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
