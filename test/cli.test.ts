@@ -70,6 +70,7 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     assert.equal(results.schema, 'se-bench/results@1');
     assert.ok(results.finishedAt);
+    assert.deepEqual(results.run, { status: 'complete' });
     const wasm = results.rows.find((x: { impl: string; kind: string }) => x.impl === 'tfjs-wasm' && x.kind === 'se-block');
     assert.equal(wasm.status, 'ok');
     assert.equal(wasm.bytes, 2 * 4 * 2 * 2048 * 7 * 7);
@@ -158,21 +159,59 @@ test('paper prints every figure with ours and a verdict', () => {
   assert.match(r.stdout, /21 figures: 15 agree at the paper's rounding, 5 only when the exact count is rounded up, 1 differ\./);
 });
 
-test('bench: Ctrl-C keeps every measurement made so far and says where', async () => {
-  const out = mkdtempSync(join(tmpdir(), 'se-bench-sigint-'));
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  test(`bench: ${signal} keeps every measurement made so far, marks the run interrupted, writes the report, exits ${code}`, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'se-bench-signal-'));
+    try {
+      const child = spawn(process.execPath, ['scripts/se-bench.mjs', 'bench', '--impl=reference', '--model=none', '--no-torch', '--min-time=100', `--out=${out}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d; });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      const deadline = Date.now() + 60_000;
+      while (!/\[2\/\d+\]/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const running = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+      assert.deepEqual(running.run, { status: 'running' }, 'a run in progress says so');
+      child.kill(signal);
+      assert.equal(await exited, code);
+      const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+      assert.deepEqual(results.run, { status: 'interrupted', signal });
+      assert.ok(results.rows.length >= 2);
+      assert.match(stderr, new RegExp(`interrupted by ${signal}: ${results.rows.length} measurements kept in ${join(out, 'results.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, marked interrupted`));
+      const html = readFileSync(join(out, 'report.html'), 'utf8');
+      assert.match(html, new RegExp(`class="incomplete" role="alert">.*INCOMPLETE: this run was interrupted \\(${signal}\\)`));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+}
+
+test('bench never overwrites an earlier run: same --out, --compare inside it, --out a file or unwritable all exit 2 before work, files intact', () => {
+  const out = mkdtempSync(join(tmpdir(), 'se-bench-keep-'));
   try {
-    const child = spawn(process.execPath, ['scripts/se-bench.mjs', 'bench', '--impl=reference', '--model=none', '--no-torch', '--min-time=100', `--out=${out}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr += d; });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 60_000;
-    while (!/\[2\/\d+\]/.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGINT');
-    assert.equal(await exited, 130);
-    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
-    assert.equal(results.interrupted, true);
-    assert.ok(results.rows.length >= 2);
-    assert.match(stderr, new RegExp(`interrupted: ${results.rows.length} measurements kept in ${join(out, 'results.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    const small = ['bench', '--quick', '--impl=reference', '--case=se/stage5*', '--model=none', '--no-torch', '--min-time=20'];
+    const first = cli(...small, `--out=${out}`);
+    assert.equal(first.status, 0, first.stderr);
+    const files = ['results.json', 'results.csv', 'report.html'];
+    const before = files.map((f) => readFileSync(join(out, f)));
+    const refusals: [string[], RegExp][] = [
+      [[`--out=${out}`], /--out: .* already holds results\.json, results\.csv, report\.html \(a run started 20\d\d-.*\); se-bench never overwrites a measurement: give a new folder/],
+      [[`--out=${out}`, `--compare=${join(out, 'results.json')}`], /already holds results\.json/],
+      [[`--out=${join(out, 'results.json')}`], /--out: .*results\.json is a file; give a folder/],
+      [['--out=/proc/se-bench-test/run'], /--out: cannot write into \/proc\/se-bench-test\/run \(E[A-Z]+\); give a folder you can write/],
+    ];
+    for (const [args, re] of refusals) {
+      const r = cli(...small, ...args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, re);
+      assert.doesNotMatch(r.stderr, /\n\s+at .*\.(ts|js|mjs):\d+/, 'no stack trace');
+      assert.doesNotMatch(r.stderr, /validation|devices:/, 'refused before any work');
+    }
+    files.forEach((f, i) => assert.deepEqual(readFileSync(join(out, f)), before[i], `${f} changed`));
+    for (const [dest, re] of [[join(out, 'results.json'), /--out: .*results\.json is a file/], ['/proc/se-bench-test', /--out: cannot write .*\/proc\/se-bench-test/]] as const) {
+      const r = cli('report', out, `--out=${dest}`);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, re);
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

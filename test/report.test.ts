@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -7,6 +7,7 @@ import puppeteer from 'puppeteer-core';
 import type { BenchResults, BenchRow } from '../harness/bench/results.ts';
 import { executableCandidates } from '../harness/host/browser/driver.ts';
 import { writeReport } from '../harness/cli/commands/report.ts';
+import { benchSummary } from '../harness/report/summary.ts';
 import { sampleStats } from '../harness/measure/stats.ts';
 import { countNetwork } from '../harness/model/count.ts';
 import { makeNetwork } from '../harness/model/network.ts';
@@ -111,5 +112,35 @@ test('the HTML report of two machines draws every chart, fills every table, esca
     assert.ok(facts.csv.every((h) => h.startsWith('data:text/csv')));
   } finally {
     await browser.close();
+  }
+});
+
+test('a run that did not complete is flagged at the top of the report and the summary; a complete one is not', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'se-bench-report-state-'));
+  try {
+    const cases: [string, Partial<BenchResults>, RegExp | undefined][] = [
+      ['complete', { run: { status: 'complete' } }, undefined],
+      ['interrupted', { run: { status: 'interrupted', signal: 'SIGTERM' } }, /INCOMPLETE: this run was interrupted \(SIGTERM\)/],
+      ['crashed', { run: { status: 'crashed', error: 'out of memory <b>' } }, /INCOMPLETE: this run crashed \(out of memory &lt;b&gt;\)/],
+      ['killed', { run: { status: 'running' }, finishedAt: undefined }, /INCOMPLETE: this run has no end marker/],
+      ['legacy-interrupted', { interrupted: true }, /INCOMPLETE: this run was interrupted \(SIGINT\)/],
+      ['legacy-complete', {}, undefined],
+    ];
+    for (const [name, fields, banner] of cases) {
+      const runDir = join(dir, name);
+      mkdirSync(runDir);
+      writeFileSync(join(runDir, 'results.json'), JSON.stringify({ ...fixture(name, 'cpu', 1), ...fields }));
+      const html = readFileSync(writeReport([runDir]), 'utf8');
+      const summary = benchSummary({ ...fixture(name, 'cpu', 1), ...fields } as BenchResults);
+      if (banner) {
+        assert.match(html, new RegExp(`<p class="incomplete" role="alert"><strong>${name}</strong>.*${banner.source}`), name);
+        assert.match(summary.split('\n')[0]!, new RegExp(banner.source.replace('&lt;', '<').replace('&gt;', '>')), name);
+      } else {
+        assert.doesNotMatch(html, /class="incomplete"/, name);
+        assert.doesNotMatch(summary, /INCOMPLETE/, name);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

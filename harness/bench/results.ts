@@ -3,12 +3,14 @@
  * every measurement, and a CSV with one row per measurement, so an interrupted
  * run keeps everything measured so far. Exporters are separate from measuring.
  */
-import { renameSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { AnchorInfo } from '../measure/anchors.ts';
 import type { ImplStatus } from '../check/conformance.ts';
 import type { Environment } from '../host/environment.ts';
 import { toJson } from '../data/json.ts';
+import { UsageError } from '../data/select.ts';
 import type { Measurement } from '../measure/stats.ts';
 import type { CopyMeasurement } from '../measure/roofline.ts';
 import type { MacPeak } from '../measure/compute-peak.ts';
@@ -68,12 +70,25 @@ export interface BenchRow {
   flops?: number;
 }
 
+/**
+ * How the run ended, rewritten with every save: `running` until the end, so a
+ * file left `running` belongs to a process that was killed outright (or is
+ * still going).
+ */
+export type RunState =
+  | { status: 'running' }
+  | { status: 'complete' }
+  | { status: 'interrupted'; signal: string }
+  | { status: 'crashed'; error: string };
+
 /** The whole results document. */
 export interface BenchResults {
   schema: typeof RESULTS_SCHEMA;
   createdAt: string;
   finishedAt?: string;
-  /** Set when the run was stopped (Ctrl-C) before the end. */
+  /** Absent in files written before it existed: see runState. */
+  run?: RunState;
+  /** Files written before `run` existed: set when Ctrl-C stopped the run. */
   interrupted?: boolean;
   plan: unknown;
   environment: Environment & { packages: Record<string, string> };
@@ -92,6 +107,23 @@ export interface BenchResults {
   gpuRoofline?: GpuCopyMeasurement[];
   torch?: AnchorInfo;
   rows: BenchRow[];
+}
+
+/** How a run ended, also for files written before `run` existed (interrupted flag, or finishedAt). */
+export function runState(r: Pick<BenchResults, 'run' | 'interrupted' | 'finishedAt'>): RunState {
+  if (r.run) return r.run;
+  if (r.interrupted) return { status: 'interrupted', signal: 'SIGINT' };
+  return r.finishedAt ? { status: 'complete' } : { status: 'running' };
+}
+
+/** One line for a run that did not complete, for the summary and the report; undefined when it did. */
+export function runWarning(state: RunState): string | undefined {
+  switch (state.status) {
+    case 'complete': return undefined;
+    case 'interrupted': return `INCOMPLETE: this run was interrupted (${state.signal}); only the measurements it finished are here`;
+    case 'crashed': return `INCOMPLETE: this run crashed (${state.error}); only the measurements before the crash are here`;
+    case 'running': return 'INCOMPLETE: this run has no end marker: it was killed before it could write one, or it is still running';
+  }
 }
 
 /** True when the row holds a measurement (status ok). */
@@ -131,6 +163,49 @@ export function resultsCsv(rows: BenchRow[]): string {
 function atomicWrite(path: string, text: string): void {
   writeFileSync(`${path}.tmp`, text);
   renameSync(`${path}.tmp`, path);
+}
+
+/** The files a run writes into its folder; an earlier run's are never overwritten. */
+export const RUN_FILES = ['results.json', 'results.csv', 'report.html'] as const;
+
+/** When an earlier run in `dir` began, from its results.json, for the message. */
+function earlierRun(dir: string): string {
+  try {
+    const created = (JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { createdAt?: unknown }).createdAt;
+    return typeof created === 'string' ? ` (a run started ${created})` : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns
+ * for a path under /proc (it retries ENOENT forever).
+ */
+export function makeFolders(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) makeFolders(parent);
+  mkdirSync(dir);
+}
+
+/**
+ * Makes `dir` ready for a new run before anything is measured: a folder
+ * (created if missing) that this process can write, holding no earlier run's
+ * files. Anything else is a UsageError saying what to give instead.
+ */
+export function claimRunFolder(dir: string): void {
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} is a file; give a folder (created if missing)`);
+  try {
+    makeFolders(dir);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`--out: cannot write into ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a folder you can write`);
+  }
+  const taken = RUN_FILES.filter((f) => existsSync(join(dir, f)));
+  if (taken.length) {
+    throw new UsageError(`--out: ${dir} already holds ${taken.join(', ')}${earlierRun(dir)}; se-bench never overwrites a measurement: give a new folder (or move that one away)`);
+  }
 }
 
 /** Writes results.json and results.csv into `dir`. */

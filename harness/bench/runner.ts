@@ -4,7 +4,6 @@
  * valid implementation, writing results after every measurement. A failing
  * measurement (an error, out of memory) is recorded and the run goes on.
  */
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../contract/implementation.ts';
 import { unguarded, withTimeout } from '../contract/guard.ts';
@@ -26,7 +25,7 @@ import { toleranceFor } from '../check/tolerances.ts';
 import type { BenchPlan, Workload } from './options.ts';
 import { packageVersions } from './packages.ts';
 import { progressReporter } from './progress.ts';
-import { RESULTS_SCHEMA, writeResults, type BenchResults, type BenchRow } from './results.ts';
+import { claimRunFolder, RESULTS_SCHEMA, writeResults, type BenchResults, type BenchRow } from './results.ts';
 import { networkInputs, seBlockInputs } from './workloads.ts';
 
 /** Network measurements projected to take longer than this are skipped unless the implementation is named in --impl. */
@@ -40,6 +39,8 @@ export interface RunContext {
   /** The guard's per-call limit, ms; a timing loop gets it plus its own expected length. */
   callTimeoutMs: number;
   log: (line: string) => void;
+  /** Called with the run's folder when SIGINT or SIGTERM stops the run, just before the process exits (the CLI writes report.html there). */
+  onStop?: (dir: string) => void;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -287,35 +288,49 @@ function anchorNetwork(w: Extract<Workload, { kind: 'network' }>): NetworkSpec {
   return w.ratio === undefined ? makeNetwork(w.model) : makeNetwork(w.model, { ratio: w.ratio });
 }
 
-/** Runs the plan; returns the results and where they were written. */
+/** Where the plan's results go: --out, or reports/<timestamp>-<host>/ beside golden/. */
+export function runFolder(plan: Pick<BenchPlan, 'out'>, host: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  return resolve(plan.out ?? join(GOLDEN_DIR, '..', 'reports', `${stamp}-${host}`));
+}
+
+/** Runs the plan (claiming its folder first: see claimRunFolder); returns the results and where they were written. */
 export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ results: BenchResults; dir: string }> {
   const environment = { ...readEnvironment(), packages: packageVersions() };
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const dir = resolve(plan.out ?? join(GOLDEN_DIR, '..', 'reports', `${stamp}-${environment.host}`));
-  mkdirSync(dir, { recursive: true });
+  const dir = runFolder(plan, environment.host);
+  claimRunFolder(dir);
   const results: BenchResults = {
     schema: RESULTS_SCHEMA, createdAt: new Date().toISOString(), plan, environment,
-    implementations: await statuses(ctx.impls), validation: {}, conformance: [], roofline: [], rows: [],
+    implementations: await statuses(ctx.impls), validation: {}, conformance: [], roofline: [], rows: [], run: { status: 'running' },
   };
   const save = () => writeResults(dir, results);
   save();
   ctx.log(`results: ${join(dir, 'results.json')} (and results.csv), rewritten after every measurement`);
-  const onSigint = () => {
-    results.interrupted = true;
+  const finish = () => {
+    results.run = { status: 'complete' };
+    results.finishedAt = new Date().toISOString();
     save();
-    ctx.log(`\ninterrupted: ${results.rows.length} measurements kept in ${join(dir, 'results.json')}`);
-    process.exit(130);
   };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const onSignal = (signal: NodeJS.Signals) => {
+    results.run = { status: 'interrupted', signal };
+    save();
+    try {
+      ctx.onStop?.(dir);
+    } catch (e) {
+      ctx.log(`report not written: ${errorText(e)}`);
+    }
+    ctx.log(`\ninterrupted by ${signal}: ${results.rows.length} measurements kept in ${join(dir, 'results.json')}, marked interrupted`);
+    process.exit(signal === 'SIGTERM' ? 143 : 130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let anchors: TorchAnchors | undefined;
   try {
     const available = ctx.impls.filter((i) => results.implementations.find((s) => s.name === i.name)!.available);
     for (const s of results.implementations.filter((x) => !x.available)) ctx.log(`unavailable ${s.name}: ${s.reason} (to enable: ${s.installHint})`);
     if (available.length === 0) {
       ctx.log('nothing to measure: none of the selected implementations can run here (reasons above)');
-      results.finishedAt = new Date().toISOString();
-      save();
+      finish();
       return { results, dir };
     }
     await validate(available, plan, results, ctx.log);
@@ -406,13 +421,15 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
       }
     }
     progress.finish();
-
-    results.finishedAt = new Date().toISOString();
+    finish();
+  } catch (e) {
+    results.run = { status: 'crashed', error: errorText(e) };
     save();
+    throw e;
   } finally {
     anchors?.close();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   return { results, dir };
 }

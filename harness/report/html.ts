@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { runState, runWarning } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 import type { Cell, Section, Table } from './sections.ts';
 
@@ -42,10 +43,19 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid 
 .chart{position:relative;height:420px;width:100%}
 .scroll{overflow-x:auto;margin:.5rem 0}table{border-collapse:collapse;font-size:12px}
 td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;white-space:nowrap}td:first-child,th:first-child{text-align:left}
+.incomplete{border:2px solid #b00;padding:.4rem .6rem;background:#f6c6c6}
 .good{background:#d7f0d7}.warn{background:#fde9b8}.bad{background:#f6c6c6;font-weight:bold}.muted{color:#777}
 nav a{margin-right:.8rem}.meta{color:#555}
 @media (max-width:600px){.chart{height:480px}body{padding:.5rem}}
 `;
+
+/** A warning at the top for each run that did not complete (interrupted, crashed, or killed without an end marker). */
+function incompleteRuns(runs: LoadedRun[]): string {
+  return runs.map((r) => {
+    const warning = runWarning(runState(r.results));
+    return warning ? `<p class="incomplete" role="alert"><strong>${escapeHtml(r.label)}</strong> (${escapeHtml(r.path)}): ${escapeHtml(warning)}</p>\n` : '';
+  }).join('');
+}
 
 /** The complete HTML document. */
 export function renderReport(runs: LoadedRun[], sections: Section[], generatedAt: string): string {
@@ -60,6 +70,7 @@ export function renderReport(runs: LoadedRun[], sections: Section[], generatedAt
 <title>se-bench report</title><style>${STYLE}</style></head>
 <body><h1>se-bench report</h1>
 <p class="meta">${runs.length} run(s): ${runs.map((r) => escapeHtml(r.label)).join('; ')}. Generated ${escapeHtml(generatedAt)}.</p>
+${incompleteRuns(runs)}
 <nav>${sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('')}</nav>
 ${body}
 <script type="application/json" id="report-data">${scriptJson({ sections: sections.map((s) => ({ id: s.id, chart: s.chart })) })}</script>

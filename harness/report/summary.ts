@@ -7,7 +7,7 @@
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { PAPER_RATIO_PARAMS, PAPER_TIMING } from '../model/paper.ts';
-import { isNetworkRow, isSeBlockRow, measured, type BenchResults, type BenchRow } from '../bench/results.ts';
+import { isNetworkRow, isSeBlockRow, measured, runState, runWarning, type BenchResults, type BenchRow } from '../bench/results.ts';
 
 
 const ok = measured;
@@ -84,17 +84,18 @@ function overheadTable(res: BenchResults): string {
 }
 
 function sweepTable(res: BenchResults): string {
-  const ratios = [...new Set(res.rows.filter((r) => r.ratio !== undefined && r.kind !== 'torch').map((r) => r.ratio!))].sort((a, b) => a - b);
+  const ratios = [...new Set(res.rows.filter((r) => r.ratio !== undefined).map((r) => r.ratio!))].sort((a, b) => a - b);
   if (ratios.length < 2) return '';
-  const impls = [...new Set(res.rows.filter((r) => r.kind !== 'torch' && r.ratio !== undefined).map((r) => r.impl))];
+  // Ours and PyTorch's (its SE block shapes and its networks), in the order they were measured.
+  const impls = [...new Set(res.rows.filter((r) => r.ratio !== undefined).map((r) => r.impl))];
+  const batch = Math.max(...res.rows.filter(isSeBlockRow).map((x) => x.shape[0]!));
   const out: string[][] = [];
   for (const r of ratios) {
     const c = countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224);
     for (const impl of impls) {
-      const batch = Math.max(...res.rows.filter((x) => x.kind === 'se-block').map((x) => x.shape[0]!));
-      const blocks = res.rows.filter((x) => x.kind === 'se-block' && x.ratio === r && x.impl === impl && x.shape[0] === batch);
+      const blocks = res.rows.filter((x) => isSeBlockRow(x) && x.ratio === r && x.impl === impl && x.shape[0] === batch);
       const blockMs = blocks.every(ok) && blocks.length ? blocks.reduce((a, b) => a + b.measurement!.medianMs, 0).toFixed(3) : blocks.length ? 'n/a' : '-';
-      const net = res.rows.find((x) => x.kind === 'network' && x.ratio === r && x.impl === impl);
+      const net = res.rows.find((x) => isNetworkRow(x) && x.ratio === r && x.impl === impl);
       out.push([`r = ${r}`, (c.params / 1e6).toFixed(3), PAPER_RATIO_PARAMS[r]?.toFixed(1) ?? '-', (c.macs / 1e9).toFixed(4), impl, blockMs, ms(net)]);
     }
   }
@@ -104,5 +105,5 @@ function sweepTable(res: BenchResults): string {
 
 /** All summary tables, separated by blank lines. */
 export function benchSummary(res: BenchResults): string {
-  return [seBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
+  return [runWarning(runState(res)), seBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
 }

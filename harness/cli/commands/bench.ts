@@ -6,8 +6,8 @@
 import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
 import { benchPlan, BENCH_OPTIONS as PLAN_OPTIONS, type BenchValues } from '../../bench/options.ts';
 import { compareRuns, formatChanges, readBaseline } from '../../bench/regression.ts';
-import { writeResults } from '../../bench/results.ts';
-import { runBench } from '../../bench/runner.ts';
+import { claimRunFolder, writeResults } from '../../bench/results.ts';
+import { runBench, runFolder } from '../../bench/runner.ts';
 import { benchSummary } from '../../report/summary.ts';
 import { selectImplementations } from '../../host/devices.ts';
 import { toJson } from '../../data/json.ts';
@@ -20,6 +20,8 @@ export const BENCH_OPTIONS = { ...PLAN_OPTIONS, ...IMPLEMENTATION_OPTIONS } as c
 /** Exit 0, or 1 when an implementation was invalid, a measurement failed, or the regression gate tripped. */
 export async function benchCommand(values: BenchValues & ImplementationValues): Promise<number> {
   const plan = benchPlan(values);
+  // A given --out is checked before anything starts (runBench checks again, for library callers).
+  if (plan.out) claimRunFolder(runFolder(plan, ''));
   const baseline = plan.compare ? readBaseline(plan.compare.path) : undefined; // a bad baseline fails before any work
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // The default device is the CPU, plus the GPU when Dawn finds a hardware adapter.
@@ -30,6 +32,7 @@ export async function benchCommand(values: BenchValues & ImplementationValues): 
   if (!plan.devices) log(`devices: ${devices.join(', ')} (default; --device=webgpu|gpu|browser|all for more)`);
   const { results, dir } = await runBench(plan, {
     impls: selection.names.map((n) => selection.registry.get(n)), reference: registry.get('reference'), callTimeoutMs: callTimeoutMs(values), log,
+    onStop: (dir) => log(`report: ${writeReport([dir])}`),
   });
   const summary = benchSummary(results);
   process.stdout.write(values.json ? `${toJson(results)}\n` : `${summary}\n`);

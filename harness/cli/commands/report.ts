@@ -1,6 +1,8 @@
 /** `se-bench report <results.json|dir>... [--out=DIR]`: one self-contained HTML report merging any number of runs. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { makeFolders } from '../../bench/results.ts';
+import { UsageError } from '../../data/select.ts';
 import { renderReport } from '../../report/html.ts';
 import { loadRuns } from '../../report/load.ts';
 import { buildSections } from '../../report/sections.ts';
@@ -11,9 +13,16 @@ export const REPORT_OPTIONS = { out: { type: 'string' } } as const;
 export function writeReport(paths: string[], outDir?: string): string {
   const runs = loadRuns(paths);
   const dir = resolve(outDir ?? dirname(runs[0]!.path));
-  mkdirSync(dir, { recursive: true });
+  const html = renderReport(runs, buildSections(runs), new Date().toISOString());
   const file = join(dir, 'report.html');
-  writeFileSync(file, renderReport(runs, buildSections(runs), new Date().toISOString()));
+  try {
+    makeFolders(dir);
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} is a file; give a folder (created if missing)`);
+    writeFileSync(file, html);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`--out: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a folder you can write`);
+  }
   return file;
 }
 
