@@ -121,14 +121,43 @@ test('server: a taken port falls back to an ephemeral one; wasm is served as app
   }
 });
 
-test('a bad executable path: unavailable, naming every path tried and the install command', async () => {
-  const host = new BrowserHost({ executables: [{ path: '/nonexistent/chrome', from: 'PUPPETEER_EXECUTABLE_PATH' }, { path: '/nonexistent/chromium', from: 'default' }] });
+test('no browser found: unavailable, naming every path tried and the install command', async () => {
+  const host = new BrowserHost({ executables: [{ path: '/nonexistent/chromium', from: 'default' }, { path: '/nonexistent/chrome', from: 'default' }] });
   const [reference] = browserImplementations(host);
   const a = await reference!.probe();
   assert.equal(a.available, false);
   if (a.available) return;
-  assert.match(a.reason, /tried \/nonexistent\/chrome \(PUPPETEER_EXECUTABLE_PATH: not found\), \/nonexistent\/chromium \(default: not found\)/);
+  assert.match(a.reason, /no Chrome or Chromium found; tried \/nonexistent\/chromium \(default: not found\), \/nonexistent\/chrome \(default: not found\)/);
   assert.match(a.installHint, /apt-get install -y chromium/);
+  await host.close();
+});
+
+test('a browser path set in the environment that does not exist is an error, never a fall-back to another browser', async () => {
+  const host = new BrowserHost({ executables: [{ path: '/nonexistent/chrome', from: 'PUPPETEER_EXECUTABLE_PATH' }, { path: '/usr/bin/chromium', from: 'default' }] });
+  const [reference] = browserImplementations(host);
+  const a = await reference!.probe();
+  assert.equal(a.available, false);
+  if (a.available) return;
+  assert.equal(a.reason, 'PUPPETEER_EXECUTABLE_PATH=/nonexistent/chrome: not found');
+  assert.match(a.installHint, /point PUPPETEER_EXECUTABLE_PATH at a Chrome or Chromium binary, or unset it/);
+  await host.close();
+});
+
+test('bad values of the browser\'s environment variables make it unavailable with the value, not the default silently', async (t) => {
+  const saved = { webgpu: process.env.SE_BENCH_BROWSER_WEBGPU, timeout: process.env.SE_BENCH_BROWSER_TIMEOUT_MS };
+  t.after(() => {
+    for (const [k, v] of [['SE_BENCH_BROWSER_WEBGPU', saved.webgpu], ['SE_BENCH_BROWSER_TIMEOUT_MS', saved.timeout]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  process.env.SE_BENCH_BROWSER_WEBGPU = 'metal';
+  process.env.SE_BENCH_BROWSER_TIMEOUT_MS = '2m';
+  const host = new BrowserHost({ executables: [{ path: '/nonexistent/chromium', from: 'default' }] });
+  const a = await browserImplementations(host)[0]!.probe();
+  assert.equal(a.available, false);
+  if (a.available) return;
+  assert.equal(a.reason, 'SE_BENCH_BROWSER_TIMEOUT_MS must be a positive integer (ms), got "2m"; SE_BENCH_BROWSER_WEBGPU must be auto, hardware or swiftshader, got "metal"');
   await host.close();
 });
 

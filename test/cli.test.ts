@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { writeSafetensors } from '../harness/data/safetensors.ts';
 
 function cli(...args: string[]) {
   return spawnSync(process.execPath, ['scripts/se-bench.mjs', ...args], { encoding: 'utf8', env: { ...process.env, SE_BENCH_EXPECT: '' } });
@@ -100,6 +101,8 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
     [['--case=nothing*'], /no workload matches "nothing\*"; valid workloads: se\/stage2-256x56x56\/b8\/r2, /],
     [['--compare=/nonexistent.json'], /--compare: \/nonexistent.json does not exist/],
     [['--max-slowdown=5%'], /--max-slowdown needs --compare/],
+    [['--batch=1000000000'], /se\/stage2-256x56x56\/b1000000000\/r2 would need about [\d.]+ GB of memory and [\d.]+ GB is available here; use a smaller --batch/],
+    [['--resolution=100000', '--model=resnet50'], /net\/resnet50\/100000\/b1 would need about [\d.]+ GB .*; use a smaller --net-batch or --resolution/],
   ];
   for (const [args, re] of bad) {
     const b = cli('bench', ...args);
@@ -140,12 +143,24 @@ test('count and infer: bad input exits 2 with what is valid', () => {
     [['count', '--model=resnet50', '--ratio=8'], /model resnet50 has no SE blocks/],
     [['count', '--model=resnet50', '--json', '--csv'], /exclusive/],
     [['infer', '--model=resnet50', '--weights=/nonexistent.safetensors', '--input=x', '--output=y'], /--weights: file \/nonexistent.safetensors does not exist/],
+    // The output is checked before the weights are read or the network runs.
+    [['infer', '--model=resnet50', '--weights=package.json', '--input=package.json'], /--output=FILE is required: where to write the logits \(e\.g\. --output=logits\.safetensors\)/],
+    [['infer', '--model=resnet50', '--weights=package.json', '--input=package.json', '--output=/nonexistent/y.safetensors'], /--output: folder \/nonexistent does not exist/],
+    [['infer', '--model=resnet50', '--weights=package.json', '--input=package.json', '--output=test'], /--output: test is a folder; give a file name such as test\/logits\.safetensors/],
   ];
+  const dir = mkdtempSync(join(tmpdir(), 'se-bench-infer-bad-'));
+  const nanInput = join(dir, 'nan.safetensors');
+  const data = new Float32Array(2 * 3 * 8 * 8).fill(0.5);
+  data[3 * 64 + 5] = Number.NaN;
+  writeSafetensors(nanInput, { input: { shape: [2, 3, 8, 8], data } });
+  cases.push([['infer', '--model=resnet50', '--weights=package.json', `--input=${nanInput}`, `--output=${join(dir, 'out.safetensors')}`],
+    /--input .*nan\.safetensors: tensor "input" has 1 NaN or infinite value\(s\), the first at \[1, 0, 0, 5\]; logits of such an input mean nothing: fix the input/]);
   for (const [args, re] of cases) {
     const r = cli(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re);
   }
+  rmSync(dir, { recursive: true, force: true });
   const zero = cli('count', '--model=se-resnet50', '--ratio=300', '--json');
   assert.equal(zero.status, 0);
   assert.match(zero.stderr, /warning: SE hidden width is 0 in 3 block/);

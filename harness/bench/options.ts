@@ -2,6 +2,7 @@
  * `bench` options resolved once into a BenchPlan, every bad value rejected
  * with a specific message (exit 2) before any work starts.
  */
+import { checkPlanMemory } from './memory.ts';
 import { parseDevices } from '../host/devices.ts';
 import { MODEL_NAMES } from '../model/network.ts';
 import { positiveInt } from '../data/select.ts';
@@ -117,10 +118,12 @@ export function benchPlan(v: BenchValues): BenchPlan {
   if (!Number.isFinite(minTimeMs) || minTimeMs <= 0) throw new UsageError(`--min-time must be a positive number of milliseconds, got "${v['min-time']}"`);
   const maxSlowdown = v['max-slowdown'];
   if (maxSlowdown !== undefined && v.compare === undefined) throw new UsageError('--max-slowdown needs --compare=BASELINE.json');
+  const workloads = filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), resolution), v.case);
+  checkPlanMemory(workloads);
   return {
     devices: parseDevices(v.device),
     impls: v.impl === undefined ? undefined : splitList(v.impl),
-    workloads: filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), resolution), v.case),
+    workloads,
     ratios, resolution,
     quick, minTimeMs,
     minSamples: v['min-samples'] === undefined ? (quick ? 5 : 10) : positiveInt('min-samples', v['min-samples']),

@@ -4,7 +4,8 @@
  * weights file, shared by count, infer, export and bench so each is parsed
  * and checked one way.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkResolution, makeNetwork, MODEL_NAMES, type NetworkSe, type NetworkSpec } from '../model/network.ts';
 import { positiveInt, splitList, UsageError } from '../data/select.ts';
 import { SpecError } from '../model/spec.ts';
@@ -46,6 +47,28 @@ export function parseBias(value: string): boolean {
 export function requireFile(option: string, path: string | undefined): string {
   if (!path) throw new UsageError(`--${option}=FILE.safetensors is required`);
   if (!existsSync(path)) throw new UsageError(`--${option}: file ${path} does not exist`);
+  return path;
+}
+
+/**
+ * An output file option (`--out`, `--output`), checked before anything is
+ * computed: given, its folder exists, it is not a folder itself, and it can
+ * be opened for writing (tried for real, since permission bits say nothing
+ * for root or a read-only mount; a file created by the probe is removed).
+ */
+export function writableFile(option: string, path: string | undefined, example: string, what: string): string {
+  if (!path) throw new UsageError(`--${option}=FILE is required: where to write ${what} (e.g. --${option}=${example})`);
+  const folder = dirname(resolve(path));
+  if (!existsSync(folder)) throw new UsageError(`--${option}: folder ${folder} does not exist`);
+  if (!statSync(folder).isDirectory()) throw new UsageError(`--${option}: ${folder} is not a folder`);
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--${option}: ${path} is a folder; give a file name such as ${join(path, basename(example))}`);
+  const existed = existsSync(path);
+  try {
+    closeSync(openSync(path, existed ? 'r+' : 'wx'));
+    if (!existed) unlinkSync(path);
+  } catch (e) {
+    throw new UsageError(`--${option}: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   return path;
 }
 

@@ -94,3 +94,23 @@ export function toLayout(t: Tensor, layout: Layout): Tensor {
 export function fromLayout(t: Tensor, layout: Layout): Tensor {
   return layout === 'NCHW' ? t : nhwcToNchw(t);
 }
+
+/** NaN and infinite values of `t`: how many, and where the first one is (coordinates), or undefined when every value is finite. */
+export function nonFinite(t: Tensor): { count: number; first: number[] } | undefined {
+  let count = 0;
+  let firstIndex = -1;
+  for (let i = 0; i < t.data.length; i++) {
+    if (!Number.isFinite(t.data[i]!)) {
+      count++;
+      if (firstIndex < 0) firstIndex = i;
+    }
+  }
+  if (count === 0) return undefined;
+  const first: number[] = [];
+  let rest = firstIndex;
+  for (let d = t.shape.length - 1; d >= 0; d--) {
+    first.unshift(rest % t.shape[d]!);
+    rest = Math.floor(rest / t.shape[d]!);
+  }
+  return { count, first };
+}

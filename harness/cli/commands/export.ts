@@ -4,8 +4,7 @@
  * ONNX model (opset 17), with PRNG, user or golden weights, for other
  * runtimes and tools (Netron, onnxruntime, onnx.checker).
  */
-import { closeSync, existsSync, openSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { drawWeights } from '../../bench/workloads.ts';
 import { GoldenSet } from '../../data/golden.ts';
 import { dimsText, exportOnnx, GATE_OUTPUT_PREFIX, onnxSignature, type OnnxModelSpec } from '../../data/onnx/index.ts';
@@ -15,7 +14,7 @@ import { loadNetworkWeights } from '../../data/weights-import.ts';
 import { WeightsError, type Weights } from '../../data/weights.ts';
 import { networkWeightShapes } from '../../model/network.ts';
 import { makeSeSpec, seWeightShapes, SpecError, type SeSpec } from '../../model/spec.ts';
-import { NETWORK_OPTIONS, networkFromOptions, parseBias, requireFile, type NetworkOptionValues } from '../network-options.ts';
+import { NETWORK_OPTIONS, networkFromOptions, parseBias, requireFile, writableFile, type NetworkOptionValues } from '../network-options.ts';
 
 /** parseArgs options of `export`: the network options plus the format, the output and the other sources. */
 export const EXPORT_OPTIONS = {
@@ -43,28 +42,6 @@ function given(values: ExportValues, names: readonly (keyof ExportValues)[]): st
 /** A UsageError for options that would do nothing with the chosen source. */
 function notApplicable(stray: string[], to: string, why: string): UsageError {
   return new UsageError(`${stray.join(', ')} ${stray.length > 1 ? 'do' : 'does'} not apply to ${to}: ${why}`);
-}
-
-/**
- * The output path, checked before anything is built: its folder exists, it
- * is not a folder itself, and it can be opened for writing (tried for real,
- * since permission bits say nothing for root or a read-only mount; a file
- * created by the probe is removed again).
- */
-function writableOut(out: string | undefined): string {
-  if (!out) throw new UsageError('--out=FILE is required: where to write the model (e.g. --out=se-resnet50.onnx)');
-  const folder = dirname(resolve(out));
-  if (!existsSync(folder)) throw new UsageError(`--out: folder ${folder} does not exist`);
-  if (!statSync(folder).isDirectory()) throw new UsageError(`--out: ${folder} is not a folder`);
-  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: ${out} is a folder; give a file name such as ${join(out, 'model.onnx')}`);
-  const existed = existsSync(out);
-  try {
-    closeSync(openSync(out, existed ? 'r+' : 'wx'));
-    if (!existed) unlinkSync(out);
-  } catch (e) {
-    throw new UsageError(`--out: cannot write ${out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return out;
 }
 
 /** One SE block from --se=C and the SE options (r = 16, the paper's defaults otherwise). */
@@ -148,7 +125,7 @@ function outputsText(outputs: { name: string; dims: (number | string | null)[] }
 export async function exportCommand(values: ExportValues): Promise<number> {
   const format = values.format ?? 'onnx';
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be one of: ${EXPORT_FORMATS.join(', ')}; got "${format}"`);
-  const out = writableOut(values.out);
+  const out = writableFile('out', values.out, 'model.onnx', 'the model');
   const source = sourceFromOptions(values);
   let bytes: Uint8Array;
   try {

@@ -5,10 +5,10 @@
  * the user's own PyTorch model.
  */
 import { IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
-import { NETWORK_OPTIONS, networkFromOptions, requireFile, type NetworkOptionValues } from '../network-options.ts';
+import { NETWORK_OPTIONS, networkFromOptions, requireFile, writableFile, type NetworkOptionValues } from '../network-options.ts';
 import { readSafetensors, SafetensorsError, getAsF32, writeSafetensors } from '../../data/safetensors.ts';
 import { UsageError } from '../../data/select.ts';
-import { fromLayout, shapeText, toLayout, type Tensor } from '../../data/tensor.ts';
+import { fromLayout, nonFinite, shapeText, toLayout, type Tensor } from '../../data/tensor.ts';
 import { loadNetworkWeights } from '../../data/weights-import.ts';
 import { WeightsError } from '../../data/weights.ts';
 
@@ -37,6 +37,8 @@ function readInput(path: string, channels: number): Tensor {
   if (t.shape.length !== 4 || t.shape[1] !== channels) {
     throw new UsageError(`--input ${path}: tensor "${name}" is ${shapeText(t.shape)}; expected [N, ${channels}, H, W] (NCHW, as PyTorch)`);
   }
+  const bad = nonFinite(t);
+  if (bad) throw new UsageError(`--input ${path}: tensor "${name}" has ${bad.count} NaN or infinite value(s), the first at [${bad.first.join(', ')}]; logits of such an input mean nothing: fix the input`);
   return t;
 }
 
@@ -45,7 +47,7 @@ export async function inferCommand(values: InferValues): Promise<number> {
   if (values.resolution !== undefined) throw new UsageError('--resolution does not apply to infer: the input tensor sets the size');
   const weightsPath = requireFile('weights', values.weights);
   const inputPath = requireFile('input', values.input);
-  if (!values.output) throw new UsageError('--output=FILE.safetensors is required');
+  const outputPath = writableFile('output', values.output, 'logits.safetensors', 'the logits');
   const registry = await loadImplementations(values);
   const implName = values.impl ?? 'reference';
   if (!registry.names().includes(implName)) throw new UsageError(`unknown implementation "${implName}"; valid implementations: ${registry.names().join(', ')}`);
@@ -59,8 +61,8 @@ export async function inferCommand(values: InferValues): Promise<number> {
   let weights;
   let input;
   try {
+    input = readInput(inputPath, net.inChannels); // the small file first: its mistakes show before the state dict is read
     weights = loadNetworkWeights(net, weightsPath);
-    input = readInput(inputPath, net.inChannels);
   } catch (e) {
     if (e instanceof WeightsError || e instanceof SafetensorsError) throw new UsageError(e.message);
     throw e;
@@ -72,9 +74,15 @@ export async function inferCommand(values: InferValues): Promise<number> {
     if (values.gates) {
       for (const [name, g] of Object.entries(out.gates)) tensors[`gate.${name}`] = g.shape.length === 4 ? fromLayout(g, impl.layout) : g;
     }
-    writeSafetensors(values.output, tensors, { model: net.name, implementation: impl.name, spec: JSON.stringify(net) });
-    process.stdout.write(`wrote ${values.output}: logits ${shapeText(out.logits.shape)}`
+    writeSafetensors(outputPath, tensors, { model: net.name, implementation: impl.name, spec: JSON.stringify(net) });
+    process.stdout.write(`wrote ${outputPath}: logits ${shapeText(out.logits.shape)}`
       + `${values.gates ? `, ${Object.keys(out.gates).length} SE gates (gate.<block>)` : ''} from ${net.name} on ${impl.name}\n`);
+    // A finite input that gives NaN logits points at the weights or the implementation: written for a look, but not a success.
+    const bad = nonFinite(out.logits);
+    if (bad) {
+      process.stderr.write(`error: the logits hold ${bad.count} NaN or infinite value(s), the first at [${bad.first.join(', ')}], from a finite input: check the weights (e.g. NaN in the state dict) and the implementation\n`);
+      return 1;
+    }
   } finally {
     await prepared.dispose();
   }

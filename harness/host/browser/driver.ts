@@ -95,9 +95,24 @@ const WEBGPU_ARGS = {
 /** Time given to a failing operation to settle after a non-fatal fault, before it is failed. */
 const SETTLE_MS = 2000;
 
-function envNumber(name: string): number | undefined {
-  const v = Number(process.env[name]);
-  return Number.isFinite(v) && v > 0 ? v : undefined;
+/**
+ * The browser's environment settings, each checked: a value that is set but
+ * wrong is a problem the launch reports (never silently replaced by the default).
+ */
+function browserEnv(): { timeoutMs?: number; webgpu?: WebGpuMode; problems: string[] } {
+  const problems: string[] = [];
+  const out: { timeoutMs?: number; webgpu?: WebGpuMode; problems: string[] } = { problems };
+  const timeout = process.env.SE_BENCH_BROWSER_TIMEOUT_MS?.trim();
+  if (timeout) {
+    if (/^\d+$/.test(timeout) && Number(timeout) > 0) out.timeoutMs = Number(timeout);
+    else problems.push(`SE_BENCH_BROWSER_TIMEOUT_MS must be a positive integer (ms), got "${timeout}"`);
+  }
+  const webgpu = process.env.SE_BENCH_BROWSER_WEBGPU?.trim();
+  if (webgpu) {
+    if ((['auto', 'hardware', 'swiftshader'] as string[]).includes(webgpu)) out.webgpu = webgpu as WebGpuMode;
+    else problems.push(`SE_BENCH_BROWSER_WEBGPU must be auto, hardware or swiftshader, got "${webgpu}"`);
+  }
+  return out;
 }
 
 /** Whether this machine has a GPU device node the browser could use (Linux); elsewhere assume yes. */
@@ -133,14 +148,17 @@ export class BrowserHost {
   #busy = 0;
   /** Every session this host started (few), so a block can say why its browser went. */
   readonly #sessions = new Map<number, Session>();
+  /** Bad values of the browser's environment variables: the launch refuses with them. */
+  readonly #envProblems: string[];
 
   constructor(options: BrowserHostOptions = {}) {
-    const mode = (process.env.SE_BENCH_BROWSER_WEBGPU ?? '') as WebGpuMode;
+    const env = browserEnv();
+    this.#envProblems = env.problems;
     this.#options = {
       executables: options.executables ?? executableCandidates(),
-      timeoutMs: options.timeoutMs ?? envNumber('SE_BENCH_BROWSER_TIMEOUT_MS') ?? 120_000,
+      timeoutMs: options.timeoutMs ?? env.timeoutMs ?? 120_000,
       launchTimeoutMs: options.launchTimeoutMs ?? 60_000,
-      webgpu: options.webgpu ?? (['auto', 'hardware', 'swiftshader'].includes(mode) ? mode : 'auto'),
+      webgpu: options.webgpu ?? env.webgpu ?? 'auto',
     };
   }
 
@@ -149,16 +167,23 @@ export class BrowserHost {
     return this.#options.timeoutMs;
   }
 
-  /** The executable to launch, or BrowserUnavailable listing every path tried. */
+  /**
+   * The executable to launch, or BrowserUnavailable listing every path tried.
+   * A path named by an environment variable that is not a file is an error of
+   * its own: falling back to another browser would measure one not asked for.
+   */
   findExecutable(): ExecutableCandidate {
     const tried: string[] = [];
     for (const c of this.#options.executables) {
+      let what: string;
       try {
         if (statSync(c.path).isFile()) return c;
-        tried.push(`${c.path} (${c.from}: not a file)`);
+        what = 'not a file';
       } catch {
-        tried.push(`${c.path} (${c.from}: not found)`);
+        what = 'not found';
       }
+      if (c.from !== 'default') throw new BrowserUnavailable(`${c.from}=${c.path}: ${what}`, `point ${c.from} at a Chrome or Chromium binary, or unset it to use /usr/bin/chromium`);
+      tried.push(`${c.path} (${c.from}: ${what})`);
     }
     throw new BrowserUnavailable(`no Chrome or Chromium found; tried ${tried.join(', ')}`, BROWSER_INSTALL_HINT);
   }
@@ -215,6 +240,7 @@ export class BrowserHost {
   }
 
   async #launch(): Promise<Session> {
+    if (this.#envProblems.length) throw new BrowserUnavailable(this.#envProblems.join('; '), 'fix the value, or unset the variable for the default');
     const exe = this.findExecutable();
     const server = await this.#pageServer();
     const mode = this.#options.webgpu;
