@@ -2,7 +2,6 @@
  * `bench` options resolved once into a BenchPlan, every bad value rejected
  * with a specific message (exit 2) before any work starts.
  */
-import { checkPlanMemory } from './memory.ts';
 import { parseDevices } from '../host/devices.ts';
 import { MODEL_NAMES } from '../model/network.ts';
 import { positiveInt } from '../data/select.ts';
@@ -119,7 +118,6 @@ export function benchPlan(v: BenchValues): BenchPlan {
   const maxSlowdown = v['max-slowdown'];
   if (maxSlowdown !== undefined && v.compare === undefined) throw new UsageError('--max-slowdown needs --compare=BASELINE.json');
   const workloads = filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), resolution), v.case);
-  checkPlanMemory(workloads);
   return {
     devices: parseDevices(v.device),
     impls: v.impl === undefined ? undefined : splitList(v.impl),

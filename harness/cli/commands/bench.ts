@@ -7,6 +7,7 @@ import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type Implem
 import { benchPlan, BENCH_OPTIONS as PLAN_OPTIONS, type BenchValues } from '../../bench/options.ts';
 import { compareRuns, formatChanges, readBaseline } from '../../bench/regression.ts';
 import { claimRunFolder, writeResults } from '../../bench/results.ts';
+import { checkPlanMemory } from '../../bench/memory.ts';
 import { runBench, runFolder } from '../../bench/runner.ts';
 import { benchSummary } from '../../report/summary.ts';
 import { selectImplementations } from '../../host/devices.ts';
@@ -20,6 +21,7 @@ export const BENCH_OPTIONS = { ...PLAN_OPTIONS, ...IMPLEMENTATION_OPTIONS } as c
 /** Exit 0, or 1 when an implementation was invalid, a measurement failed, or the regression gate tripped. */
 export async function benchCommand(values: BenchValues & ImplementationValues): Promise<number> {
   const plan = benchPlan(values);
+  checkPlanMemory(plan.workloads);
   // A given --out is checked before anything starts (runBench checks again, for library callers).
   if (plan.out) claimRunFolder(runFolder(plan, ''));
   const baseline = plan.compare ? readBaseline(plan.compare.path) : undefined; // a bad baseline fails before any work
