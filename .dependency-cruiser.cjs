@@ -20,10 +20,10 @@ module.exports = {
     ...layerRules,
     {
       name: 'siblings-check-report',
-      comment: 'check and report do not depend on the bench runner; report reads only its results format (bench/results.ts)',
+      comment: 'check and report do not depend on the bench runner; report reads only the results format and its reader (bench/results.ts, bench/results-file.ts)',
       severity: 'error',
       from: { path: '^harness/(check|report)/' },
-      to: { path: '^harness/bench/', pathNot: '^harness/bench/results\\.ts$' },
+      to: { path: '^harness/bench/', pathNot: '^harness/bench/results(-file)?\\.ts$' },
     },
     {
       name: 'siblings-bench-check',

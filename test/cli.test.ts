@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { readResultsFile } from '../harness/bench/results-file.ts';
 import { writeSafetensors } from '../harness/data/safetensors.ts';
 
 function cli(...args: string[]) {
@@ -72,6 +73,7 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
     assert.equal(results.schema, 'se-bench/results@1');
     assert.ok(results.finishedAt);
     assert.deepEqual(results.run, { status: 'complete' });
+    assert.doesNotThrow(() => readResultsFile(join(out, 'results.json')), 'what bench writes validates against the published schema');
     const wasm = results.rows.find((x: { impl: string; kind: string }) => x.impl === 'tfjs-wasm' && x.kind === 'se-block');
     assert.equal(wasm.status, 'ok');
     assert.equal(wasm.bytes, 2 * 4 * 2 * 2048 * 7 * 7);
@@ -190,6 +192,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
       assert.equal(await exited, code);
       const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
       assert.deepEqual(results.run, { status: 'interrupted', signal });
+      readResultsFile(join(out, 'results.json')); // an interrupted file validates too
       assert.ok(results.rows.length >= 2);
       assert.match(stderr, new RegExp(`interrupted by ${signal}: ${results.rows.length} measurements kept in ${join(out, 'results.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, marked interrupted`));
       const html = readFileSync(join(out, 'report.html'), 'utf8');
@@ -232,19 +235,38 @@ test('bench never overwrites an earlier run: same --out, --compare inside it, --
   }
 });
 
-test('report: no files, a missing file, a file of another kind and broken JSON exit 2 with what to give', () => {
-  const broken = join(mkdtempSync(join(tmpdir(), 'se-bench-report-bad-')), 'broken.json');
-  writeFileSync(broken, '{');
+test('report and --compare: no files, a missing file, another kind, broken JSON, an older schema and invalid fields exit 2 naming what is wrong', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'se-bench-report-bad-'));
+  const write = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name); };
+  const broken = write('broken.json', '{');
+  const good = JSON.parse(readFileSync('reports/baselines/vm-2core-xeon-2026-12-01.json', 'utf8'));
+  const older = write('older.json', JSON.stringify({ ...good, schema: 'se-bench/results@0' }));
+  const noRows = write('no-rows.json', JSON.stringify({ ...good, rows: undefined }));
+  const badRow = write('bad-row.json', JSON.stringify({ ...good, rows: [{ ...good.rows[0], status: 'great' }, { ...good.rows[1], measurement: undefined }] }));
   const cases: [string[], RegExp][] = [
     [[], /give one or more results\.json files or directories/],
     [['/nonexistent'], /\/nonexistent does not exist; give a results\.json written by npm run bench/],
-    [['golden/manifest.json'], /golden\/manifest\.json has schema 1; this report reads se-bench\/results@1/],
+    [['golden/manifest.json'], /golden\/manifest\.json has schema 1; this version reads se-bench\/results@1: give a results\.json written by npm run bench/],
     [[broken], /broken\.json is not JSON/],
+    [[older], /older\.json has schema "se-bench\/results@0"; this version reads se-bench\/results@1: open it with the se-bench version that wrote it, or run the bench again/],
+    [[noRows], /no-rows\.json is not a valid se-bench\/results@1 file: rows is missing; schema: schemas\/results-v1\.schema\.json/],
+    [[badRow], /bad-row\.json is not a valid se-bench\/results@1 file: rows\/0\/status must be one of ok, invalid, failed, skipped; rows\/1\/measurement is missing/],
   ];
   for (const [args, re] of cases) {
     const r = cli('report', ...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stderr, /\n\s+at .*\.(ts|js|mjs):\d+/, 'no stack trace');
   }
-  rmSync(dirname(broken), { recursive: true, force: true });
+  const r = cli('bench', `--compare=${noRows}`);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /--compare: .*no-rows\.json is not a valid se-bench\/results@1 file: rows is missing/);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the committed baseline validates against the published results schema', () => {
+  const out = mkdtempSync(join(tmpdir(), 'se-bench-baseline-'));
+  const r = cli('report', 'reports/baselines/vm-2core-xeon-2026-12-01.json', `--out=${out}`);
+  rmSync(out, { recursive: true, force: true });
+  assert.equal(r.status, 0, r.stderr);
 });

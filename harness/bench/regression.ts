@@ -4,9 +4,8 @@
  * threshold and the two medians' noise bands (median +- 2 scaled MADs) do not
  * overlap; different hardware is refused rather than compared.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { UsageError } from '../data/select.ts';
-import { RESULTS_SCHEMA, type BenchResults, type BenchRow } from './results.ts';
+import { readResultsFile } from './results-file.ts';
+import type { BenchResults, BenchRow } from './results.ts';
 
 /** One matched measurement. */
 export interface Change {
@@ -20,15 +19,7 @@ export interface Change {
 
 /** Reads a baseline results.json, with clear errors for a missing or foreign file. */
 export function readBaseline(path: string): BenchResults {
-  if (!existsSync(path)) throw new UsageError(`--compare: ${path} does not exist; give a results.json from an earlier run (e.g. reports/baselines/*.json)`);
-  let doc: BenchResults;
-  try {
-    doc = JSON.parse(readFileSync(path, 'utf8')) as BenchResults;
-  } catch (e) {
-    throw new UsageError(`--compare: ${path} is not JSON (${(e as Error).message})`);
-  }
-  if (doc.schema !== RESULTS_SCHEMA) throw new UsageError(`--compare: ${path} has schema ${JSON.stringify(doc.schema)}, this version reads ${RESULTS_SCHEMA}`);
-  return doc;
+  return readResultsFile(path, '--compare: ');
 }
 
 const band = (r: BenchRow): [number, number] => {

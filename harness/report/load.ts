@@ -1,7 +1,8 @@
 /** Reads results.json files (or directories holding one) for the report, each labelled by host and time. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { RESULTS_SCHEMA, type BenchResults } from '../bench/results.ts';
+import { readResultsFile } from '../bench/results-file.ts';
+import type { BenchResults } from '../bench/results.ts';
 import { UsageError } from '../data/select.ts';
 
 /** One run in a report. */
@@ -18,14 +19,7 @@ export function loadRuns(paths: string[]): LoadedRun[] {
   const runs: LoadedRun[] = [];
   for (const p of paths) {
     const file = existsSync(p) && statSync(p).isDirectory() ? join(p, 'results.json') : p;
-    if (!existsSync(file)) throw new UsageError(`${file} does not exist; give a results.json written by npm run bench, or its directory`);
-    let doc: BenchResults;
-    try {
-      doc = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
-    } catch (e) {
-      throw new UsageError(`${file} is not JSON (${(e as Error).message})`);
-    }
-    if (doc.schema !== RESULTS_SCHEMA) throw new UsageError(`${file} has schema ${JSON.stringify(doc.schema)}; this report reads ${RESULTS_SCHEMA}`);
+    const doc = readResultsFile(file);
     doc.conformance ??= []; // written by every run since schema @1's first report; absent in earlier files
     doc.roofline ??= [];
     // Short labels keep chart legends readable; the environment table gives each run's time and machine.
