@@ -59,6 +59,11 @@ test('conformance text output is a case x implementation table', () => {
   assert.match(r.stdout, /^case\s+reference/m);
   assert.match(r.stdout, /^bottleneck-pre\s+PASS \d+%/m);
   assert.match(r.stdout, /OK: 6 pass/);
+  // Not a TTY here: one progress line per case on stderr, none on stdout.
+  const lines = r.stderr.split('\n').filter((l) => /^\[\d+\/6\] \S+ checked \(\d+ pass so far, \d+ s\)$/.test(l));
+  assert.equal(lines.length, 6, r.stderr);
+  assert.match(lines[5]!, /^\[6\/6\] bottleneck-pre checked \(6 pass so far/);
+  assert.doesNotMatch(r.stdout, /so far/);
 });
 
 test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad options exit 2 before work', () => {
@@ -269,4 +274,15 @@ test('the committed baseline validates against the published results schema', ()
   const r = cli('report', 'reports/baselines/vm-2core-xeon-2026-12-01.json', `--out=${out}`);
   rmSync(out, { recursive: true, force: true });
   assert.equal(r.status, 0, r.stderr);
+});
+
+test('an internal fault is one line with the message and the path of a file holding the whole trace', async () => {
+  const { internalError } = await import('../harness/cli/main.ts');
+  const line = internalError(new Error('boom\nsecond line'), ['bench', '--quick']);
+  const m = /^se-bench: internal error: boom; the full trace is in (\S+\.log) \(please include it when you report this\)$/.exec(line);
+  assert.ok(m, line);
+  const trace = readFileSync(m[1]!, 'utf8');
+  rmSync(m[1]!);
+  assert.match(trace, /^se-bench bench --quick\nnode v\d+/);
+  assert.match(trace, /Error: boom\nsecond line\n\s+at /);
 });

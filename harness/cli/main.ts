@@ -1,7 +1,11 @@
 /**
  * The se-bench command line. Exit codes: 0 success, 1 a check failed
- * (conformance, benchmark validity, golden reproduction), 2 bad usage.
+ * (conformance, benchmark validity, golden reproduction), 2 bad usage, 3 an
+ * internal fault (one line; the trace goes to a file: internalError).
  */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { BENCH_OPTIONS, benchCommand } from './commands/bench.ts';
@@ -119,7 +123,25 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`se-bench: ${e.message}\n`);
       return 1;
     }
-    throw e;
+    process.stderr.write(`${internalError(e, argv)}\n`);
+    return 3;
+  }
+}
+
+/**
+ * A fault of se-bench itself (not of the user's input): the whole trace goes
+ * to a file in the temporary folder; the user gets one line with the message
+ * and that file's path.
+ */
+export function internalError(e: unknown, argv: readonly string[]): string {
+  const message = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const file = join(tmpdir(), `se-bench-crash-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.log`);
+  const trace = `se-bench ${argv.join(' ')}\nnode ${process.version} ${process.platform}-${process.arch}\n\n${e instanceof Error ? e.stack ?? e.message : String(e)}\n`;
+  try {
+    writeFileSync(file, trace);
+    return `se-bench: internal error: ${message}; the full trace is in ${file} (please include it when you report this)`;
+  } catch {
+    return `se-bench: internal error: ${message}\n${trace}`;
   }
 }
 

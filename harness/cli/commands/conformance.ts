@@ -1,6 +1,6 @@
 /** `se-bench conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--allow-empty] [--json]` */
 import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
-import { runConformance } from '../../check/conformance.ts';
+import { runConformance, type ConformanceCell } from '../../check/conformance.ts';
 import { formatConformance } from '../../check/conformance-table.ts';
 import { parseDevices, selectImplementations } from '../../host/devices.ts';
 import { GoldenSet } from '../../data/golden.ts';
@@ -18,6 +18,27 @@ export const CONFORMANCE_OPTIONS = {
   ...IMPLEMENTATION_OPTIONS,
 } as const;
 
+/**
+ * Progress on stderr, so a long run (the browser cases take minutes) is not
+ * mistaken for a hang: a live line on a TTY; elsewhere one line per case when
+ * its last implementation is done, with the counts so far.
+ */
+function progress(cases: number, impls: number): (cell: ConformanceCell) => void {
+  let cells = 0;
+  const counts = new Map<string, number>();
+  const t0 = performance.now();
+  return (c) => {
+    cells++;
+    counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
+    const done = `[${Math.ceil(cells / impls)}/${cases}]`;
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${done} ${c.caseId} x ${c.impl}: ${c.status}`);
+    else if (cells % impls === 0) {
+      const so = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+      process.stderr.write(`${done} ${c.caseId} checked (${so} so far, ${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+    }
+  };
+}
+
 /** Runs the gate over the selected devices, implementations and cases; exit 0 when every cell passes, every expected implementation ran and at least one cell was checked (or --allow-empty). */
 export async function conformanceCommand(values: { device?: string; impl?: string; case?: string; expect?: string; json?: boolean; 'allow-empty'?: boolean } & ImplementationValues): Promise<number> {
   const full = await loadImplementations(values);
@@ -31,7 +52,7 @@ export async function conformanceCommand(values: { device?: string; impl?: strin
   for (const note of notes) process.stderr.write(`note: ${note}\n`);
   const report = await runConformance({
     implementations: impls.map((n) => registry.get(n)), golden, cases, expected, callTimeoutMs: callTimeoutMs(values), allowEmpty: values['allow-empty'] ?? false,
-    onCell: process.stderr.isTTY ? (c) => process.stderr.write(`\r\x1b[K${c.caseId} x ${c.impl}: ${c.status}`) : undefined,
+    onCell: progress(cases.length, impls.length),
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   process.stdout.write(values.json ? `${toJson(report)}\n` : `${formatConformance(report)}\n`);
