@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { packageVersions } from '../harness/bench/packages.ts';
 import { benchPlan } from '../harness/bench/options.ts';
 import { compareRuns, formatChanges } from '../harness/bench/regression.ts';
 import { resultsCsv, type BenchResults, type BenchRow } from '../harness/bench/results.ts';
@@ -56,4 +57,10 @@ test('CSV escapes text that a spreadsheet would run as a formula', () => {
   const csv = resultsCsv(r.rows);
   assert.doesNotMatch(csv, /\n=HYPERLINK/);
   assert.match(csv, /\n"?'=HYPERLINK/);
+});
+
+test('the environment records every dependency\'s version, packages whose exports map hides package.json included', () => {
+  const versions = packageVersions();
+  for (const name of ['chart.js', 'csv-stringify', 'tinybench', 'onnxruntime-node', 'webgpu']) assert.match(versions[name] ?? '', /^\d+\.\d+\.\d+/, name);
+  assert.ok(!Object.values(versions).includes('not installed'), JSON.stringify(versions));
 });

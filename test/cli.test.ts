@@ -118,6 +118,26 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
   }
 });
 
+test('honesty rules: failing golden, or the check on the very input to be timed, makes rows invalid and never timed; exit 1', () => {
+  const out = mkdtempSync(join(tmpdir(), 'se-bench-honesty-'));
+  try {
+    const r = cli('bench', '--impl-module=examples/my-se-broken.mjs,test/fixtures/wrong-on-timed-input.mjs', '--impl=my-se-no-sigmoid,wrong-on-timed-input',
+      '--case=se/stage5*', '--batch=3', '--model=none', '--no-torch', '--quick', `--out=${join(out, 'run')}`);
+    assert.equal(r.status, 1, r.stderr);
+    const results = JSON.parse(readFileSync(join(out, 'run', 'results.json'), 'utf8'));
+    assert.equal(results.validation['my-se-no-sigmoid'].status, 'fail');
+    assert.equal(results.validation['wrong-on-timed-input'].status, 'pass');
+    const row = (impl: string) => results.rows.find((x: { impl: string }) => x.impl === impl);
+    assert.equal(row('my-se-no-sigmoid').status, 'invalid');
+    assert.equal(row('my-se-no-sigmoid').message, 'failed golden conformance; not timed');
+    assert.equal(row('wrong-on-timed-input').status, 'invalid');
+    assert.match(row('wrong-on-timed-input').message, /^output differs from the float64 reference on this input \(max abs error [\d.e-]+\); not timed$/);
+    for (const impl of ['my-se-no-sigmoid', 'wrong-on-timed-input']) assert.equal(row(impl).measurement, undefined, `${impl} was timed`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('count: totals as JSON numbers, overhead vs the baseline, torchinfo-like summary, CSV', () => {
   let r = cli('count', '--model=se-resnet50', '--json');
   assert.equal(r.status, 0, r.stderr);

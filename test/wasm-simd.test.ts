@@ -72,7 +72,7 @@ test('SIMD sigmoid and tanh: within 3 float32 ulps of float64 on [-100, 100], Na
 });
 
 test('wasm-simd passes every golden SE case; bottleneck and network cases are unsupported', async () => {
-  const worst: string[] = [];
+  let checked = 0;
   for (const id of golden.ids()) {
     const loaded = golden.load(id);
     const cell = await checkCase(impl, loaded);
@@ -82,9 +82,9 @@ test('wasm-simd passes every golden SE case; bottleneck and network cases are un
     }
     assert.equal(cell.status, 'pass', `${id}: ${cell.message ?? describeComparison(cell.output!)}`);
     assert.ok(cell.gate, `${id}: the gate was compared`);
-    worst.push(`${id} ${cell.output!.maxAbsErr.toExponential(1)}`);
+    checked++;
   }
-  assert.ok(worst.length >= 20, 'the golden set has SE cases');
+  assert.ok(checked >= 20, `only ${checked} SE cases were checked; the golden set has more`);
 });
 
 test('awkward shapes, every squeeze and hidden activation, hidden width 0: as the reference', async () => {
