@@ -22,6 +22,7 @@ import { BUILTIN_PAGE_MODULES, builtinBrowserImplementations as browserImplement
 import { packTensors, joinChunks, unpackTensors } from '../harness/host/browser/wire.ts';
 import type { PreparedNetwork, SeImplementation } from '../harness/contract/implementation.ts';
 import { Registry } from '../harness/contract/registry.ts';
+import { restoreEnvAfter } from './helpers.ts';
 
 const golden = new GoldenSet();
 const cache = new Map<string, LoadedCase>();
@@ -144,13 +145,7 @@ test('a browser path set in the environment that does not exist is an error, nev
 });
 
 test('bad values of the browser\'s environment variables make it unavailable with the value, not the default silently', async (t) => {
-  const saved = { webgpu: process.env.SE_BENCH_BROWSER_WEBGPU, timeout: process.env.SE_BENCH_BROWSER_TIMEOUT_MS };
-  t.after(() => {
-    for (const [k, v] of [['SE_BENCH_BROWSER_WEBGPU', saved.webgpu], ['SE_BENCH_BROWSER_TIMEOUT_MS', saved.timeout]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  restoreEnvAfter(t, 'SE_BENCH_BROWSER_WEBGPU', 'SE_BENCH_BROWSER_TIMEOUT_MS');
   process.env.SE_BENCH_BROWSER_WEBGPU = 'metal';
   process.env.SE_BENCH_BROWSER_TIMEOUT_MS = '2m';
   const host = new BrowserHost({ executables: [{ path: '/nonexistent/chromium', from: 'default' }] });

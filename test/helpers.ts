@@ -25,3 +25,14 @@ export function pythonOnnxMissing(): string | undefined {
   if (ONNX_REQUIRED) throw new Error(`SE_BENCH_REQUIRE_ONNX=1 but ${why}`);
   return why;
 }
+
+/** Restores the environment variables `names` to their values now (or unset) when test `t` ends, so a test may set them freely. */
+export function restoreEnvAfter(t: { after(fn: () => void): void }, ...names: string[]): void {
+  const saved = names.map((k) => [k, process.env[k]] as const);
+  t.after(() => {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+}

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { restoreEnvAfter } from './helpers.ts';
 import { seOnnx } from '../harness/data/onnx/index.ts';
 import { drawWeights } from '../harness/bench/workloads.ts';
 import { makeSeSpec, seWeightShapes } from '../harness/model/spec.ts';
@@ -59,13 +60,7 @@ test('a broken onnxruntime-node makes ort-cpu unavailable with the loader\'s rea
 });
 
 test('SE_BENCH_ORT_GRAPH_OPT and SE_BENCH_ORT_THREADS: a bad value makes every ORT implementation unavailable with it; a good one is recorded', async (t) => {
-  const saved = { opt: process.env.SE_BENCH_ORT_GRAPH_OPT, threads: process.env.SE_BENCH_ORT_THREADS };
-  t.after(() => {
-    for (const [k, v] of [['SE_BENCH_ORT_GRAPH_OPT', saved.opt], ['SE_BENCH_ORT_THREADS', saved.threads]] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  });
+  restoreEnvAfter(t, 'SE_BENCH_ORT_GRAPH_OPT', 'SE_BENCH_ORT_THREADS');
   /** The probe's answer, flattened so a test can read any field. */
   const probe = async (name: string): Promise<{ available: boolean; reason?: string; installHint?: string; detail?: string }> => ortImplementations().find((i) => i.name === name)!.probe();
   process.env.SE_BENCH_ORT_GRAPH_OPT = 'fastest';

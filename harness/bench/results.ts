@@ -182,19 +182,15 @@ function earlierRun(dir: string): string {
  * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns
  * for a path under /proc (it retries ENOENT forever).
  */
-export function makeFolders(dir: string): void {
+function makeFolders(dir: string): void {
   if (existsSync(dir)) return;
   const parent = dirname(dir);
   if (parent !== dir) makeFolders(parent);
   mkdirSync(dir);
 }
 
-/**
- * Makes `dir` ready for a new run before anything is measured: a folder
- * (created if missing) that this process can write, holding no earlier run's
- * files. Anything else is a UsageError saying what to give instead.
- */
-export function claimRunFolder(dir: string): void {
+/** `--out=DIR` for a run or a report: a folder, created if missing, that this process can write; anything else is a UsageError. */
+export function writableFolder(dir: string): void {
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} is a file; give a folder (created if missing)`);
   try {
     makeFolders(dir);
@@ -202,6 +198,15 @@ export function claimRunFolder(dir: string): void {
   } catch (e) {
     throw new UsageError(`--out: cannot write into ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a folder you can write`);
   }
+}
+
+/**
+ * Makes `dir` ready for a new run before anything is measured: a writable
+ * folder (writableFolder) holding no earlier run's files. Anything else is a
+ * UsageError saying what to give instead.
+ */
+export function claimRunFolder(dir: string): void {
+  writableFolder(dir);
   const taken = RUN_FILES.filter((f) => existsSync(join(dir, f)));
   if (taken.length) {
     throw new UsageError(`--out: ${dir} already holds ${taken.join(', ')}${earlierRun(dir)}; se-bench never overwrites a measurement: give a new folder (or move that one away)`);

@@ -1,7 +1,7 @@
 /** `se-bench report <results.json|dir>... [--out=DIR]`: one self-contained HTML report merging any number of runs. */
-import { statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { makeFolders } from '../../bench/results.ts';
+import { writableFolder } from '../../bench/results.ts';
 import { UsageError } from '../../data/select.ts';
 import { renderReport } from '../../report/html.ts';
 import { loadRuns } from '../../report/load.ts';
@@ -15,12 +15,10 @@ export function writeReport(paths: string[], outDir?: string): string {
   const dir = resolve(outDir ?? dirname(runs[0]!.path));
   const html = renderReport(runs, buildSections(runs), new Date().toISOString());
   const file = join(dir, 'report.html');
+  writableFolder(dir);
   try {
-    makeFolders(dir);
-    if (!statSync(dir).isDirectory()) throw new UsageError(`--out: ${dir} is a file; give a folder (created if missing)`);
     writeFileSync(file, html);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
     throw new UsageError(`--out: cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a folder you can write`);
   }
   return file;
