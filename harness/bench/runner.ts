@@ -13,7 +13,8 @@ import { checkCase, worstRatio, type ImplStatus } from '../check/conformance.ts'
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork, type NetworkSpec } from '../model/network.ts';
 import { readEnvironment } from '../host/environment.ts';
-import { GOLDEN_DIR, GoldenSet } from '../data/golden.ts';
+import { GoldenSet } from '../data/golden.ts';
+import { REPO_ROOT } from '../data/paths.ts';
 import { measure, sampleStats, type Measurement } from '../measure/stats.ts';
 import { cpuRoofline } from '../measure/roofline.ts';
 import { measureMacPeak } from '../measure/compute-peak.ts';
@@ -288,10 +289,10 @@ function anchorNetwork(w: Extract<Workload, { kind: 'network' }>): NetworkSpec {
   return w.ratio === undefined ? makeNetwork(w.model) : makeNetwork(w.model, { ratio: w.ratio });
 }
 
-/** Where the plan's results go: --out, or reports/<timestamp>-<host>/ beside golden/. */
+/** Where the plan's results go: --out, or reports/<timestamp>-<host>/ in the checkout (in the portable pack: in the pack's folder). */
 export function runFolder(plan: Pick<BenchPlan, 'out'>, host: string): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return resolve(plan.out ?? join(GOLDEN_DIR, '..', 'reports', `${stamp}-${host}`));
+  return resolve(plan.out ?? join(REPO_ROOT, 'reports', `${stamp}-${host}`));
 }
 
 /** Runs the plan (claiming its folder first: see claimRunFolder); returns the results and where they were written. */

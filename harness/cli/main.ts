@@ -3,7 +3,7 @@
  * (conformance, benchmark validity, golden reproduction), 2 bad usage, 3 an
  * internal fault (one line; the trace goes to a file: internalError).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +20,7 @@ import { PAPER_OPTIONS, paperCommand } from './commands/paper.ts';
 import { REPORT_OPTIONS, reportCommand } from './commands/report.ts';
 import { closeBrowser } from '../host/browser/driver.ts';
 import { GoldenError } from '../data/golden.ts';
+import { goldenSource, useGolden } from '../data/paths.ts';
 import { IMPLEMENTATION_USAGE } from './implementations.ts';
 import { NETWORK_USAGE } from './network-options.ts';
 import { UsageError } from '../data/select.ts';
@@ -84,7 +85,31 @@ const COMMANDS: Record<string, Command> = {
 
 const PLUGIN_HELP = 'Plug-ins: --impl-module=PATH adds the SE implementations a Node module default-exports, --page-module=PATH '
   + 'those of a module run inside Chromium (listed as browser-<name>), --call-timeout=MS limits every call into an implementation '
-  + '(README "Bring your own implementation"). Exit codes: 0 ok, 1 a check failed, 2 bad usage or an unusable module.';
+  + '(README "Bring your own implementation"). --golden=DIR (any command) reads the golden tensors from DIR instead of the '
+  + 'checkout\'s golden/. Exit codes: 0 ok, 1 a check failed, 2 bad usage or an unusable module, 3 an internal fault.';
+
+/**
+ * Takes `--golden=DIR` (or `--golden DIR`) out of a command's arguments and
+ * reads golden data from DIR from then on; a folder that is not there is a
+ * UsageError. Whether DIR holds the right data is GoldenSet's check.
+ */
+function takeGoldenOption(args: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a !== '--golden' && !a.startsWith('--golden=')) {
+      rest.push(a);
+      continue;
+    }
+    const dir = a === '--golden' ? args[++i] : a.slice('--golden='.length);
+    if (!dir) throw new UsageError('--golden needs a folder: --golden=DIR, the golden/ folder of an se-bench checkout');
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw new UsageError(`--golden=${dir}: no such folder; give the golden/ folder of an se-bench checkout`);
+    }
+    useGolden({ ...goldenSource(), dir });
+  }
+  return rest;
+}
 
 function help(): string {
   return ['usage: se-bench <command> [options]', '', ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`), '', PLUGIN_HELP].join('\n');
@@ -92,7 +117,7 @@ function help(): string {
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...args] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${help()}\n`);
     return name ? 0 : 2;
@@ -100,11 +125,12 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   try {
     if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
-    if (rest.includes('--help') || rest.includes('-h')) {
+    if (args.includes('--help') || args.includes('-h')) {
       const plugins = 'impl-module' in command.options ? `${PLUGIN_HELP}\n` : '';
       process.stdout.write(`usage: se-bench ${command.usage}\n  ${command.summary}\n${plugins}(README.md explains every option)\n`);
       return 0;
     }
+    const rest = takeGoldenOption(args);
     let values;
     let positionals: string[];
     try {

@@ -5,17 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import type { BottleneckSpec } from '../model/bottleneck.ts';
 import type { NetworkSpec } from '../model/network.ts';
+import { goldenSource, REPO_ROOT } from './paths.ts';
 import { PRNG_ID, uniform, type PrngDraw } from './prng.ts';
 import { getF32, parseSafetensors, type SafetensorsFile } from './safetensors.ts';
 import type { SeSpec } from '../model/spec.ts';
 import { sameShape, sizeOf, type Tensor } from './tensor.ts';
 
-/** The repository's golden directory. */
-export const GOLDEN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'golden');
+/** The checkout's golden directory (what `npm run golden` writes); GoldenSet reads goldenSource(), this unless `--golden` chose another. */
+export const GOLDEN_DIR = resolve(REPO_ROOT, 'golden');
 
 /** Where a tensor lives: in a file (by key), drawn from the PRNG, or both. */
 export interface TensorRef {
@@ -92,13 +92,19 @@ export class GoldenSet {
   readonly manifest: GoldenManifest;
   readonly #files = new Map<string, SafetensorsFile>();
 
-  constructor(readonly dir = GOLDEN_DIR) {
+  constructor(readonly dir = goldenSource().dir) {
     const path = join(dir, 'manifest.json');
+    const pinned = dir === goldenSource().dir ? goldenSource() : undefined;
     if (!existsSync(path)) {
-      throw new GoldenError(`golden manifest not found at ${path}: run \`npm run golden\` to create it (needs python3-torch)`);
+      throw new GoldenError(`golden manifest not found at ${path}: ${pinned?.hint ?? 'run `npm run golden` to create it (needs python3-torch)'}`);
+    }
+    const bytes = readFileSync(path);
+    if (pinned?.manifestSha256 && sha256(bytes) !== pinned.manifestSha256) {
+      throw new GoldenError(`${path} is not the golden data this build was made with (manifest sha256 ${sha256(bytes).slice(0, 12)}..., `
+        + `expected ${pinned.manifestSha256.slice(0, 12)}...): ${pinned.hint ?? 'point --golden at the matching golden/ folder'}`);
     }
     try {
-      this.manifest = JSON.parse(readFileSync(path, 'utf8')) as GoldenManifest;
+      this.manifest = JSON.parse(bytes.toString('utf8')) as GoldenManifest;
     } catch (e) {
       throw new GoldenError(`${path} is not valid JSON (${(e as Error).message}); ${REGENERATE}`);
     }

@@ -1,6 +1,9 @@
 /** Hardware and software fingerprint recorded with every result. */
 import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
+import { PACK_INFO_FILE, REPO_ROOT } from '../data/paths.ts';
 
 export interface Environment {
   host: string;
@@ -14,11 +17,14 @@ export interface Environment {
   commandLine: string[];
 }
 
+/** The checkout's commit (`-dirty` with uncommitted changes); in the portable pack, the commit it was built from. */
 function gitCommit(): string {
+  const pack = join(REPO_ROOT, PACK_INFO_FILE);
+  if (existsSync(pack)) return `${(JSON.parse(readFileSync(pack, 'utf8')) as { commit: string }).commit} (portable pack)`;
   try {
-    const sha = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return dirty ? `${sha}-dirty` : sha;
+    const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const sha = git(['rev-parse', 'HEAD']);
+    return git(['status', '--porcelain', '--untracked-files=no']) ? `${sha}-dirty` : sha;
   } catch {
     return 'unknown (not a git checkout)';
   }

@@ -5,13 +5,14 @@
  *
  * On a CPU-only Linux machine Dawn finds no Vulkan device; Debian's `chromium`
  * package ships SwiftShader as a Vulkan ICD, so when the user has not chosen
- * an ICD and no adapter is found, we point the Vulkan loader at it
- * (VK_ICD_FILENAMES, read by the loader when Dawn creates its instance) and
- * ask again. The `webgpu` device accepts any adapter; the `gpu` device only
+ * an ICD and the loader's search holds none (or none gives an adapter), we
+ * point the Vulkan loader at it (VK_ICD_FILENAMES, read by the loader when
+ * Dawn creates its instance). NVIDIA's ICD where container runtimes mount it,
+ * outside the loader's search, is tried first. The `webgpu` device accepts any adapter; the `gpu` device only
  * hardware ones (see hardwareAdapter).
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** What the adapter is, as reported by Dawn, plus our reading of it. */
@@ -41,6 +42,43 @@ export const SWIFTSHADER_ICDS = [
   '/usr/lib/chromium-browser/vk_swiftshader_icd.json', // Ubuntu / Fedora
   '/opt/google/chrome/vk_swiftshader_icd.json', // Google Chrome
 ];
+
+/** Hardware ICD manifests outside the Vulkan loader's search path: NVIDIA's, where a container runtime mounts the driver. */
+const EXTRA_HARDWARE_ICDS = ['/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json'];
+
+const VULKAN_LOADER_HINT = 'apt-get install libvulkan1 (Debian/Ubuntu); without network, `apt-get download libvulkan1` on another machine, '
+  + 'then `dpkg -x libvulkan1_*.deb DIR` here and add DIR/usr/lib/x86_64-linux-gnu to LD_LIBRARY_PATH (scripts/gpu-run.sh does this)';
+
+/** Whether libvulkan.so.1 (Dawn loads it by that name) is a shared library in LD_LIBRARY_PATH, /etc/ld.so.conf.d's folders or the usual ones. */
+function vulkanLoaderFound(): boolean {
+  let configured: string[] = [];
+  try {
+    configured = readdirSync('/etc/ld.so.conf.d').filter((f) => f.endsWith('.conf'))
+      .flatMap((f) => readFileSync(join('/etc/ld.so.conf.d', f), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/')));
+  } catch { /* no ld.so.conf.d */ }
+  const dirs = [...(process.env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...configured,
+    '/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib64', '/usr/lib64', '/lib', '/usr/lib'];
+  return dirs.some((d) => {
+    try {
+      return readFileSync(join(d, 'libvulkan.so.1')).subarray(0, 4).toString('latin1') === '\x7fELF';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Whether the Vulkan loader's own search (XDG config and data folders, /etc) holds any driver manifest. */
+function loaderIcdFound(): boolean {
+  const config = (process.env.XDG_CONFIG_DIRS || '/etc/xdg').split(':');
+  const data = [process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), ...(process.env.XDG_DATA_DIRS || '/usr/local/share:/usr/share').split(':')];
+  return [...config, '/etc', ...data].some((d) => {
+    try {
+      return readdirSync(join(d, 'vulkan', 'icd.d')).some((f) => f.endsWith('.json'));
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** Environment variables by which a user chooses Vulkan drivers; when one is set we never override it. */
 const USER_ICD_VARS = ['VK_ICD_FILENAMES', 'VK_DRIVER_FILES', 'VK_ADD_DRIVER_FILES'];
@@ -108,19 +146,26 @@ async function open(): Promise<NodeWebGpu> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     process.env.XDG_RUNTIME_DIR = dir;
   }
+  const userIcd = USER_ICD_VARS.find((v) => process.env[v]);
+  const swiftshader = SWIFTSHADER_ICDS.find((p) => existsSync(p));
+  let icdOverride: string | undefined;
+  // No driver where the Vulkan loader looks: choose one ourselves (NVIDIA's from a container's mount, else SwiftShader),
+  // so the loader does not print "Found no drivers!" for a search we know is empty.
+  if (process.platform === 'linux' && !userIcd && !loaderIcdFound()) icdOverride = EXTRA_HARDWARE_ICDS.find((p) => existsSync(p)) ?? swiftshader;
   try {
-    let gpu = mod.create([]);
+    if (icdOverride) process.env.VK_ICD_FILENAMES = icdOverride;
+    let gpu = mod.create(icdOverride ? ['backend=vulkan'] : []);
     let adapter = await gpu.requestAdapter(REQUEST);
-    let icdOverride: string | undefined;
-    const userIcd = USER_ICD_VARS.find((v) => process.env[v]);
-    const swiftshader = SWIFTSHADER_ICDS.find((p) => existsSync(p));
-    if (!adapter && process.platform === 'linux' && !userIcd && swiftshader) {
+    if (!adapter && process.platform === 'linux' && !userIcd && swiftshader && icdOverride !== swiftshader) {
       process.env.VK_ICD_FILENAMES = swiftshader;
       icdOverride = swiftshader;
       gpu = mod.create(['backend=vulkan']);
       adapter = await gpu.requestAdapter(REQUEST);
     }
     if (!adapter) {
+      if (process.platform === 'linux' && !vulkanLoaderFound()) {
+        return { ok: false, reason: 'the Vulkan loader (libvulkan.so.1) is not installed, so Dawn cannot reach any GPU driver', installHint: VULKAN_LOADER_HINT };
+      }
       const tried = icdOverride ? ` (also with VK_ICD_FILENAMES=${icdOverride})` : userIcd ? ` with the Vulkan driver chosen by ${userIcd}=${process.env[userIcd]}` : '';
       const noSwiftshader = process.platform === 'linux' && !swiftshader && !userIcd ? '; no SwiftShader ICD found either' : '';
       return { ok: false, reason: `Dawn found no WebGPU adapter${tried}${noSwiftshader}`, installHint: adapterInstallHint() };

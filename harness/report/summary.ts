@@ -21,20 +21,33 @@ function table(head: string[], rows: string[][]): string {
 
 const pct = (v: number | undefined): string => (v === undefined ? '' : `${v.toFixed(0)}%`);
 
+/** The PyTorch row a row of ours is compared with: eager CPU for CPU rows, eager CUDA for GPU rows. */
+export function torchPeer(device: string): string {
+  return device === 'cpu' ? 'pytorch-eager-cpu' : 'pytorch-eager-cuda';
+}
+
+/** PyTorch's median over ours: GPU rows use their device-only time, as PyTorch's CUDA rows keep the data on the GPU and synchronise per call. */
+export function speedUpOverTorch(r: BenchRow, t: BenchRow | undefined): number | undefined {
+  if (!ok(r) || !t || !ok(t)) return undefined;
+  const ours = r.device === 'cpu' ? r.measurement!.medianMs : r.deviceOnly?.medianMs ?? r.measurement!.medianMs;
+  return t.measurement!.medianMs / ours;
+}
+
 function seBlockTable(res: BenchResults): string {
   const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === 16);
   if (!rows.length) return '';
-  const torch = res.rows.filter((r) => r.kind === 'torch' && isSeBlockRow(r) && r.impl === 'pytorch-eager-cpu' && r.ratio === 16 && ok(r));
+  const torch = res.rows.filter((r) => r.kind === 'torch' && isSeBlockRow(r) && ['pytorch-eager-cpu', 'pytorch-eager-cuda'].includes(r.impl) && r.ratio === 16 && ok(r));
   const out: string[][] = [];
   for (const r of rows) {
-    const t = torch.find((x) => x.workload === r.workload);
-    const vsTorch = ok(r) && t ? `${(t.measurement!.medianMs / r.measurement!.medianMs).toFixed(2)}x` : '-';
+    const s = speedUpOverTorch(r, torch.find((x) => x.workload === r.workload && x.impl === torchPeer(r.device)));
     const dev = r.deviceOnly ? `${r.deviceOnly.medianMs.toFixed(3)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${r.deviceOnly.gpuMedianMs.toFixed(3)})` : ''}` : '';
-    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), vsTorch, dev]);
+    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), s === undefined ? '-' : `${s.toFixed(2)}x`, dev]);
   }
   for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '']);
   const peak = res.macPeak ? `; floor = max(copy, FC multiply-adds at ${res.macPeak.gmacPerS.toFixed(1)} GMAC/s, one thread of SIMD128) / SE time` : '';
-  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; speed-up over PyTorch eager CPU, ${res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured'})\n`
+  const threads = res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured';
+  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; `
+    + `vs torch = PyTorch eager ms / ours: CPU rows against eager CPU (${threads}), GPU rows' device-only ms against eager CUDA, synchronised per call)\n`
     + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)'], out);
 }
 

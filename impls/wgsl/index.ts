@@ -103,7 +103,7 @@ export class WgslImplementation implements SeImplementation {
     } catch (e) {
       const installHint = e instanceof NoAdapter ? e.installHint : 'npm install webgpu; see se-bench devices for the adapter Dawn finds';
       const message = e instanceof Error ? e.message : String(e);
-      return { available: false, reason: `${this.name}: ${message}`, installHint };
+      return { available: false, reason: message, installHint };
     }
   }
 

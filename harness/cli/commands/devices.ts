@@ -66,7 +66,7 @@ function formatAdapter(a: AdapterReport): string[] {
     `    vendor "${a.vendor}", architecture "${a.architecture}", device "${a.device}", description "${a.description}", `
       + `isFallbackAdapter ${a.isFallbackAdapter}, backend ${a.backend}`,
   ];
-  if (a.icdOverride) lines.push(`    VK_ICD_FILENAMES=${a.icdOverride} set by se-bench: Dawn found no adapter without it`);
+  if (a.icdOverride) lines.push(`    VK_ICD_FILENAMES=${a.icdOverride} set by se-bench: the Vulkan loader found no driver (or no adapter) without it`);
   return lines;
 }
 

@@ -119,8 +119,8 @@ export interface PageBundle {
 }
 
 async function build(): Promise<PageBundle> {
+  const esbuild = await import('esbuild'); // first: in the portable pack this throws why the browser device is not there
   if (!existsSync(PAGE_ENTRY)) throw new Error(`page entry ${PAGE_ENTRY} is missing`);
-  const esbuild = await import('esbuild');
   const t0 = performance.now();
   const result = await esbuild.build({
     entryPoints: { bundle: PAGE_ENTRY },
