@@ -5,7 +5,7 @@
  */
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
-import { overheadPairs } from './summary.ts';
+import { overheadPairs, speedUpOverTorch, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, type BenchRow } from '../bench/results.ts';
 import { PAPER_RATIO_PARAMS } from '../model/paper.ts';
 import type { LoadedRun } from './load.ts';
@@ -105,10 +105,16 @@ function seBlocks(runs: LoadedRun[]): Section[] {
     })),
   };
   const table: Table = {
-    head: ['workload', 'implementation', 'status', 'median ms', '+- ms (1.48 MAD)', 'p90 ms', 'samples', 'img/s', 'GB/s', 'roofline %', 'floor %', 'check vs reference'],
-    rows: rows.map(({ run, r }) => [r.workload, name(runs, run, r.impl), ok(r) ? r.status : { text: r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
-      ok(r) ? f(r.measurement!.medianMs) : r.message ?? '', ok(r) ? f(spread(r)) : '', ok(r) ? f(r.measurement!.p90Ms) : '', ok(r) ? String(r.measurement!.sampleCount) : '',
-      ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', f(r.rooflinePct, 0), f(r.floorPct, 0), r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`]),
+    head: ['workload', 'implementation', 'status', 'median ms', '+- ms (1.48 MAD)', 'p90 ms', 'samples', 'img/s', 'GB/s', 'device-only ms (GPU ms)', 'roofline %', 'floor %', 'vs PyTorch', 'check vs reference'],
+    rows: rows.map(({ run, r }) => {
+      const peer = r.kind === 'torch' ? undefined : run.results.rows.find((t) => t.kind === 'torch' && t.workload === r.workload && t.impl === torchPeer(r.device));
+      const vsTorch = speedUpOverTorch(r, peer);
+      const dev = r.deviceOnly ? `${f(r.deviceOnly.medianMs)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${f(r.deviceOnly.gpuMedianMs)})` : ''}` : '';
+      return [r.workload, name(runs, run, r.impl), ok(r) ? r.status : { text: r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
+        ok(r) ? f(r.measurement!.medianMs) : r.message ?? '', ok(r) ? f(spread(r)) : '', ok(r) ? f(r.measurement!.p90Ms) : '', ok(r) ? String(r.measurement!.sampleCount) : '',
+        ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', dev, f(r.rooflinePct, 0), f(r.floorPct, 0), vsTorch === undefined ? '' : `${f(vsTorch, 2)}x (${peer!.impl})`,
+        r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`];
+    }),
   };
   const roofline: ChartSpec = {
     type: 'bar', labels: workloads, xTitle: 'workload', yTitle: '% of the copy roofline (copy time / SE time)',
@@ -118,11 +124,12 @@ function seBlocks(runs: LoadedRun[]): Section[] {
     head: ['run', 'method', 'bytes', 'median ms', 'rate'],
     rows: runs.flatMap((run) => [
       ...run.results.roofline.map((c) => [run.label, c.method, String(c.bytes), f(c.stats.medianMs), `${f(c.gbPerS, 1)} GB/s`]),
+      ...(run.results.gpuRoofline ?? []).map((c) => [run.label, 'GPU buffer copy (copyBufferToBuffer)', String(c.bytes), f(c.medianMs), `${f(c.gbPerS, 1)} GB/s`]),
       ...(run.results.macPeak ? [[run.label, run.results.macPeak.method, '', f(run.results.macPeak.stats.medianMs), `${f(run.results.macPeak.gmacPerS, 1)} GMAC/s`]] : []),
     ]),
   };
   return [
-    { id: 'se-blocks', title: 'SE block throughput', intro: 'Bars: median GB/s at r = 16 (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run.', chart: throughput, table },
+    { id: 'se-blocks', title: 'SE block throughput', intro: 'Bars: median GB/s at r = 16 (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run; vs PyTorch = its median / ours, CPU rows against eager CPU, GPU rows\' device-only time against eager CUDA.', chart: throughput, table },
     { id: 'roofline', title: 'Memory roofline', intro: 'An SE block must read its input and write its output once, the traffic of one copy: 100% means as fast as copying the tensor. Its FCs need N x 2 x C x C/r multiply-adds: the table\'s floor % (CPU rows) is max(copy time, those at the one-thread SIMD128 rate below) / SE time.', chart: roofline, table: copies },
   ];
 }
