@@ -55,7 +55,7 @@ if [ ${#packages[@]} -gt 0 ]; then
   for deb in "${packages[@]}"; do dpkg -x "$deb" "$work/libs" || die "dpkg -x $deb failed"; done
   export LD_LIBRARY_PATH=$work/libs/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
   echo "gpu-run: libraries from ${packages[*]} first on LD_LIBRARY_PATH"
-elif ! { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep -q 'libvulkan\.so\.1 '; then
+elif loader=$({ ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | awk '/libvulkan\.so\.1 / { print $NF; exit }'); [ ! -s "$loader" ]; then
   die "this machine has no Vulkan loader (libvulkan.so.1) and $debs holds no .deb: run \`apt-get download libvulkan1 libglvnd0\` where Debian's archive is reachable and copy the .deb files into $debs (or set SE_BENCH_DEBS)"
 fi
 

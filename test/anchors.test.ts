@@ -102,12 +102,16 @@ test('GPU rows are compared with PyTorch eager CUDA on their device-only time, C
     { ...cpuBlock, impl: 'wgsl-fused', device: 'gpu', measurement: sampleStats([0.5, 0.5]), deviceOnly: { medianMs: 0.05, madMs: 0, gpuMedianMs: 0.04, samples: 2 } },
     { ...cpuBlock, impl: 'pytorch-eager-cuda', kind: 'torch', device: 'gpu', measurement: sampleStats([0.1, 0.1]) },
   );
+  res.gpuAdapter = { vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA: 550.54.15', isFallbackAdapter: false, software: false, backend: 'vulkan' };
   const text = benchSummary(res);
+  assert.match(text, /^WebGPU adapter: NVIDIA: 550\.54\.15 \(hardware; vulkan; nvidia hopper\)$/m);
   assert.match(text, /GPU rows' device-only ms against eager CUDA/);
   assert.match(text, /se\/stage5-2048x7x7\/b2\/r16\s+wgsl-fused\s+0\.500 .* 2\.00x\s+0\.050 \(0\.040\)/);
   assert.match(text, /se\/stage5-2048x7x7\/b2\/r16\s+tfjs-wasm\s+2\.000 .* 0\.50x/);
   assert.match(text, /pytorch-eager-cuda\s+0\.100/);
-  const table = buildSections([{ label: 'h', path: 'results.json', results: res }]).find((s) => s.id === 'se-blocks')!.table;
+  const sections = buildSections([{ label: 'h', path: 'results.json', results: res }]);
+  assert.ok(sections.find((s) => s.id === 'environment')!.table.rows[0]!.includes('NVIDIA: 550.54.15 (hardware; vulkan; nvidia hopper)'));
+  const table = sections.find((s) => s.id === 'se-blocks')!.table;
   const row = (impl: string) => table.rows.find((r) => r[1] === impl)!.map(String);
   assert.ok(row('wgsl-fused').includes('2.00x (pytorch-eager-cuda)') && row('wgsl-fused').includes('0.050 (0.040)'), row('wgsl-fused').join(' | '));
   assert.ok(row('tfjs-wasm').includes('0.50x (pytorch-eager-cpu)'), row('tfjs-wasm').join(' | '));

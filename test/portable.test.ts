@@ -89,6 +89,8 @@ describe('the portable pack, unpacked alone, with no node on PATH', () => {
     assert.equal(results.run?.status, 'complete');
     for (const impl of ['wasm-simd', 'wgsl-fused']) assert.ok(results.rows.some((row) => row.impl === impl && row.status === 'ok'), `a ${impl} row was timed`);
     assert.match(results.environment.gitCommit, /\(portable pack\)$/);
+    assert.equal(results.gpuAdapter?.architecture, 'swiftshader');
+    assert.equal(results.gpuAdapter?.software, true);
     assert.equal(results.environment.packages?.['@tensorflow/tfjs-core'], '4.22.0');
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<html/);
   });
@@ -158,7 +160,7 @@ describe('scripts/gpu-run.sh', () => {
     assert.deepEqual(readFileSync(join(dir, 'out', 'devices.txt')), before);
   });
 
-  test('refuses, in one line, a missing archive, a folder that is not the checkout, and a work folder too small to unpack in', (t) => {
+  test('refuses, in one line, a missing archive, a folder that is not the checkout, a work folder too small to unpack in, no Vulkan loader', (t) => {
     const empty = mkdtempSync(join(work, 'empty-'));
     let r = sh(script, ['out'], { cwd: empty });
     assert.equal(r.status, 2, output(r));
@@ -172,5 +174,9 @@ describe('scripts/gpu-run.sh', () => {
     r = inNamespace(`mount -t tmpfs -o size=20m tmpfs small && SE_BENCH_WORK=small exec ${script} out`, dir);
     assert.equal(r.status, 2, output(r));
     assert.match(r.stdout + r.stderr, /^gpu-run: unpacking needs \d+ MiB free in small, it has 20 MiB: set SE_BENCH_WORK to a folder with more space$/m); // after the log starts, messages go through tee to stdout
+    const lib = realpathSync('/usr/lib/x86_64-linux-gnu/libvulkan.so.1');
+    r = inNamespace(`mount --bind /dev/null ${lib} && SE_BENCH_DEBS=none exec ${script} out-no-loader`, dir);
+    assert.equal(r.status, 2, output(r));
+    assert.match(r.stdout + r.stderr, /^gpu-run: this machine has no Vulkan loader \(libvulkan\.so\.1\) and none holds no \.deb: run `apt-get download libvulkan1 libglvnd0`/m);
   });
 });

@@ -9,6 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { AnchorInfo } from '../measure/anchors.ts';
 import type { ImplStatus } from '../check/conformance.ts';
 import type { Environment } from '../host/environment.ts';
+import type { AdapterReport } from '../host/webgpu-node.ts';
 import { toJson } from '../data/json.ts';
 import { UsageError } from '../data/select.ts';
 import type { Measurement } from '../measure/stats.ts';
@@ -105,6 +106,8 @@ export interface BenchResults {
   macPeak?: MacPeak;
   /** The same on the GPU (copyBufferToBuffer), when a webgpu implementation ran. */
   gpuRoofline?: GpuCopyMeasurement[];
+  /** Dawn's adapter in Node (vendor, architecture, device, description with the driver, software or hardware), when a webgpu or gpu implementation was selected and one was found. */
+  gpuAdapter?: AdapterReport;
   torch?: AnchorInfo;
   rows: BenchRow[];
 }

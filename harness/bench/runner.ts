@@ -327,6 +327,10 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
   process.on('SIGTERM', onSignal);
   let anchors: TorchAnchors | undefined;
   try {
+    if (ctx.impls.some((i) => i.device === 'webgpu' || i.device === 'gpu')) {
+      const w = await nodeWebGpu();
+      if (w.ok) results.gpuAdapter = w.report;
+    }
     const available = ctx.impls.filter((i) => results.implementations.find((s) => s.name === i.name)!.available);
     for (const s of results.implementations.filter((x) => !x.available)) ctx.log(`unavailable ${s.name}: ${s.reason} (to enable: ${s.installHint})`);
     if (available.length === 0) {

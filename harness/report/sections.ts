@@ -5,6 +5,7 @@
  */
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
+import { adapterLine } from '../host/webgpu-node.ts';
 import { overheadPairs, speedUpOverTorch, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, type BenchRow } from '../bench/results.ts';
 import { PAPER_RATIO_PARAMS } from '../model/paper.ts';
@@ -48,20 +49,23 @@ function environment(runs: LoadedRun[]): Section[] {
   const machines: Cell[][] = runs.map((run) => {
     const e = run.results.environment;
     return [run.label, `${run.results.createdAt.slice(0, 16).replace('T', ' ')} UTC`, e.cpuModel, String(e.cpuCores), `${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB`, e.os, `${e.node} / V8 ${e.v8}`, e.gitCommit.slice(0, 12),
-      Object.entries(e.packages ?? {}).map(([k, v]) => `${k} ${v}`).join(', '), e.commandLine.join(' ')];
+      run.results.gpuAdapter ? adapterLine(run.results.gpuAdapter) : '', Object.entries(e.packages ?? {}).map(([k, v]) => `${k} ${v}`).join(', '), e.commandLine.join(' ')];
   });
   const adapters: Cell[][] = [];
   for (const run of runs) {
     for (const i of run.results.implementations) {
       const text = i.available ? i.detail ?? '' : `unavailable: ${i.reason}`;
+      // Node's WebGPU rows: the recorded adapter says; older files and browser rows: the detail text.
+      const nodeGpu = (i.device === 'webgpu' || i.device === 'gpu') && run.results.gpuAdapter;
+      const software = nodeGpu ? run.results.gpuAdapter!.software : isSoftware(text);
       const kind: Cell = !i.available ? { text: 'unavailable', cls: 'muted' } : i.device === 'cpu' ? 'CPU'
-        : isSoftware(text) ? { text: 'software adapter', cls: 'warn' } : { text: 'hardware adapter', cls: 'good' };
+        : software ? { text: 'software adapter', cls: 'warn' } : { text: 'hardware adapter', cls: 'good' };
       adapters.push([run.label, i.name, i.device, kind, text]);
     }
   }
   return [
     { id: 'environment', title: 'Environment', intro: 'The machine and software of each run.',
-      table: { head: ['run', 'started', 'CPU', 'cores', 'memory', 'OS', 'Node', 'commit', 'packages', 'command line'], rows: machines } },
+      table: { head: ['run', 'started', 'CPU', 'cores', 'memory', 'OS', 'Node', 'commit', 'WebGPU adapter (Node)', 'packages', 'command line'], rows: machines } },
     { id: 'implementations', title: 'Implementations and adapters', intro: 'What each run could use; software (emulated) GPU adapters are marked, their timings say nothing about GPUs.',
       table: { head: ['run', 'implementation', 'device', 'kind', 'detail'], rows: adapters } },
   ];

@@ -4,6 +4,7 @@
  * of whole networks (ours and PyTorch's) next to the paper's ratios, and the
  * reduction-ratio sweep.
  */
+import { adapterLine } from '../host/webgpu-node.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { PAPER_RATIO_PARAMS, PAPER_TIMING } from '../model/paper.ts';
@@ -118,5 +119,6 @@ function sweepTable(res: BenchResults): string {
 
 /** All summary tables, separated by blank lines. */
 export function benchSummary(res: BenchResults): string {
-  return [runWarning(runState(res)), seBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
+  const adapter = res.gpuAdapter && `WebGPU adapter: ${adapterLine(res.gpuAdapter)}${res.gpuAdapter.software ? ': software, its timings say nothing about GPUs' : ''}`;
+  return [runWarning(runState(res)), adapter, seBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
 }
