@@ -114,5 +114,5 @@ test('GPU rows are compared with PyTorch eager CUDA on their device-only time, C
   const table = sections.find((s) => s.id === 'se-blocks')!.table;
   const row = (impl: string) => table.rows.find((r) => r[1] === impl)!.map(String);
   assert.ok(row('wgsl-fused').includes('2.00x (pytorch-eager-cuda)') && row('wgsl-fused').includes('0.050 (0.040)'), row('wgsl-fused').join(' | '));
-  assert.ok(row('tfjs-wasm').includes('0.50x (pytorch-eager-cpu)'), row('tfjs-wasm').join(' | '));
+  assert.ok(row('tfjs-wasm').includes('0.50x [0.50, 0.50] (pytorch-eager-cpu)'), row('tfjs-wasm').join(' | '));
 });

@@ -6,7 +6,7 @@
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
-import { overheadPairs, speedUpOverTorch, torchPeer } from './summary.ts';
+import { overheadPairs, ratioText, speedUpOverTorch, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, type BenchRow } from '../bench/results.ts';
 import { PAPER_RATIO_PARAMS } from '../model/paper.ts';
 import type { LoadedRun } from './load.ts';
@@ -116,7 +116,7 @@ function seBlocks(runs: LoadedRun[]): Section[] {
       const dev = r.deviceOnly ? `${f(r.deviceOnly.medianMs)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${f(r.deviceOnly.gpuMedianMs)})` : ''}` : '';
       return [r.workload, name(runs, run, r.impl), ok(r) ? r.status : { text: r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
         ok(r) ? f(r.measurement!.medianMs) : r.message ?? '', ok(r) ? f(spread(r)) : '', ok(r) ? f(r.measurement!.p90Ms) : '', ok(r) ? String(r.measurement!.sampleCount) : '',
-        ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', dev, f(r.rooflinePct, 0), f(r.floorPct, 0), vsTorch === undefined ? '' : `${f(vsTorch, 2)}x (${peer!.impl})`,
+        ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', dev, f(r.rooflinePct, 0), f(r.floorPct, 0), vsTorch === undefined ? '' : `${ratioText(vsTorch.value, vsTorch.interval)} (${peer!.impl})`,
         r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`];
     }),
   };
@@ -142,6 +142,7 @@ function overhead(runs: LoadedRun[]): Section {
   const rows: Cell[][] = [];
   const labels: string[] = [];
   const lat: (number | null)[] = [];
+  const latBars: ([number, number] | null)[] = [];
   const params: number[] = [];
   const macs: number[] = [];
   const paper: number[] = [];
@@ -150,18 +151,19 @@ function overhead(runs: LoadedRun[]): Section {
       const label = `${name(runs, run, o.se.impl)} b${o.se.shape[0]} @${o.se.shape[2]}`;
       labels.push(label);
       lat.push(o.latency ?? null);
+      latBars.push(o.latencyInterval ? [o.latencyInterval.low, o.latencyInterval.high] : null);
       params.push(o.params);
       macs.push(o.macs);
       paper.push(o.paper);
       rows.push([label, `${o.baseName} -> ${o.se.model}`, ok(o.base) ? f(o.base.measurement!.medianMs) : o.base.status, ok(o.se) ? f(o.se.measurement!.medianMs) : o.se.status,
-        f(o.latency), f(o.params), f(o.macs, 4), f(o.flops, 4), `${o.paperText} = ${f(o.paper)}`]);
+        o.latency === undefined ? '' : ratioText(o.latency, o.latencyInterval, '', 3), f(o.params), f(o.macs, 4), f(o.flops, 4), `${o.paperText} = ${f(o.paper)}`]);
     }
   }
   return {
     id: 'overhead', title: 'SE overhead vs plain network', intro: 'SE network / plain network of the same family: measured latency (pytorch-* rows: PyTorch eager on the same networks, timed in the same run right after ours), params, MACs and FLOPs (exact counts), beside the paper\'s timing ratios (CPU: one image, 164 -> 167 ms; GPU: batch 256 forward+backward, 190 -> 209 ms).',
     chart: { type: 'bar', labels, xTitle: 'implementation, batch, resolution', yTitle: 'SE / plain',
-      datasets: [{ label: 'latency (measured)', data: lat }, { label: 'params', data: params }, { label: 'MACs', data: macs }, { label: 'paper latency', data: paper }] },
-    table: { head: ['run', 'networks', 'plain ms', 'SE ms', 'latency ratio', 'params ratio', 'MACs ratio', 'FLOPs ratio', 'paper'], rows },
+      datasets: [{ label: 'latency (measured; bars: 95% interval)', data: lat, errorBars: latBars }, { label: 'params', data: params }, { label: 'MACs', data: macs }, { label: 'paper latency', data: paper }] },
+    table: { head: ['run', 'networks', 'plain ms', 'SE ms', 'latency ratio [95% bootstrap interval]', 'params ratio', 'MACs ratio', 'FLOPs ratio', 'paper'], rows },
   };
 }
 

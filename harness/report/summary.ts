@@ -5,6 +5,7 @@
  * reduction-ratio sweep.
  */
 import { adapterLine } from '../host/webgpu-node.ts';
+import { holdsOne, intervalText, ratioInterval, type Interval } from '../measure/bootstrap.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { PAPER_RATIO_PARAMS, PAPER_TIMING } from '../model/paper.ts';
@@ -27,11 +28,24 @@ export function torchPeer(device: string): string {
   return device === 'cpu' ? 'pytorch-eager-cpu' : 'pytorch-eager-cuda';
 }
 
-/** PyTorch's median over ours: GPU rows use their device-only time, as PyTorch's CUDA rows keep the data on the GPU and synchronise per call. */
-export function speedUpOverTorch(r: BenchRow, t: BenchRow | undefined): number | undefined {
+/**
+ * PyTorch's median over ours, with a 95% bootstrap interval where both rows
+ * keep their samples. GPU rows use their device-only time, as PyTorch's CUDA
+ * rows keep the data on the GPU and synchronise per call (device-only times
+ * keep no samples: no interval).
+ */
+export function speedUpOverTorch(r: BenchRow, t: BenchRow | undefined): { value: number; interval?: Interval } | undefined {
   if (!ok(r) || !t || !ok(t)) return undefined;
-  const ours = r.device === 'cpu' ? r.measurement!.medianMs : r.deviceOnly?.medianMs ?? r.measurement!.medianMs;
-  return t.measurement!.medianMs / ours;
+  const deviceOnly = r.device !== 'cpu' && r.deviceOnly;
+  const ours = deviceOnly ? deviceOnly.medianMs : r.measurement!.medianMs;
+  const interval = deviceOnly ? undefined : ratioInterval(t.measurement!.samplesMs, r.measurement!.samplesMs);
+  return { value: t.measurement!.medianMs / ours, ...(interval ? { interval } : {}) };
+}
+
+/** `1.18x [1.15, 1.21]`, or with `no measurable difference` when the interval holds 1. */
+export function ratioText(value: number, interval: Interval | undefined, unit = 'x', digits = 2): string {
+  if (!interval) return `${value.toFixed(digits)}${unit}`;
+  return `${value.toFixed(digits)}${unit} ${intervalText(interval, digits)}${holdsOne(interval) ? ' no measurable difference' : ''}`;
 }
 
 function seBlockTable(res: BenchResults): string {
@@ -42,13 +56,13 @@ function seBlockTable(res: BenchResults): string {
   for (const r of rows) {
     const s = speedUpOverTorch(r, torch.find((x) => x.workload === r.workload && x.impl === torchPeer(r.device)));
     const dev = r.deviceOnly ? `${r.deviceOnly.medianMs.toFixed(3)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${r.deviceOnly.gpuMedianMs.toFixed(3)})` : ''}` : '';
-    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), s === undefined ? '-' : `${s.toFixed(2)}x`, dev]);
+    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), s === undefined ? '-' : ratioText(s.value, s.interval), dev]);
   }
   for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '']);
   const peak = res.macPeak ? `; floor = max(copy, FC multiply-adds at ${res.macPeak.gmacPerS.toFixed(1)} GMAC/s, one thread of SIMD128) / SE time` : '';
   const threads = res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured';
   return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; `
-    + `vs torch = PyTorch eager ms / ours: CPU rows against eager CPU (${threads}), GPU rows' device-only ms against eager CUDA, synchronised per call)\n`
+    + `vs torch = PyTorch eager ms / ours [95% bootstrap interval]: CPU rows against eager CPU (${threads}), GPU rows' device-only ms against eager CUDA, synchronised per call)\n`
     + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)'], out);
 }
 
@@ -57,13 +71,19 @@ export interface OverheadPair {
   se: BenchRow;
   base: BenchRow;
   baseName: string;
-  /** SE / plain: measured median latency (undefined unless both measured), params, MACs, FLOPs, and the paper's timing ratio. */
+  /** SE / plain: measured median latency (undefined unless both measured) with its 95% bootstrap interval, params, MACs, FLOPs, and the paper's timing ratio. */
   latency?: number;
+  latencyInterval?: Interval;
   params: number;
   macs: number;
   flops: number;
   paper: number;
   paperText: string;
+}
+
+function latencyRatio(se: BenchRow, base: BenchRow): Pick<OverheadPair, 'latency' | 'latencyInterval'> {
+  const interval = ratioInterval(se.measurement!.samplesMs, base.measurement!.samplesMs);
+  return { latency: se.measurement!.medianMs / base.measurement!.medianMs, ...(interval ? { latencyInterval: interval } : {}) };
 }
 
 /** Every r = 16 SE network row of `rows` (ours and PyTorch anchors) with its baseline; the SE overhead figures. */
@@ -78,7 +98,7 @@ export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
     const cb = countNetwork(makeNetwork(baseName), se.shape[2]!);
     const p = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
     out.push({
-      se, base, baseName, ...(ok(se) && ok(base) ? { latency: se.measurement!.medianMs / base.measurement!.medianMs } : {}),
+      se, base, baseName, ...(ok(se) && ok(base) ? latencyRatio(se, base) : {}),
       params: cs.params / cb.params, macs: cs.macs / cb.macs, flops: cs.flops / cb.flops, paper: p.se / p.plain, paperText: `${p.se}/${p.plain}`,
     });
   }
@@ -88,12 +108,12 @@ export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
 function overheadTable(res: BenchResults): string {
   const pairs = overheadPairs(res.rows);
   const out = pairs.map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
-    o.latency?.toFixed(3) ?? '-', o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
+    o.latency === undefined ? '-' : ratioText(o.latency, o.latencyInterval, '', 3), o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
   if (!out.length) return '';
   const { cpu, gpu } = PAPER_TIMING;
   const torch = pairs.some((o) => o.se.kind === 'torch') && res.torch && 'threads' in res.torch
     ? `; pytorch-* rows: torch ${res.torch.torch} eager, ${res.torch.threads} thread(s), same networks and weights, timed right after ours` : '';
-  return `SE overhead (SE / plain; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)}${torch})\n`
+  return `SE overhead (SE / plain, latency with its 95% bootstrap interval; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)}${torch})\n`
     + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out);
 }
 
