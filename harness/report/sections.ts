@@ -6,9 +6,8 @@
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
-import { overheadPairs, ratioText, speedUpOverTorch, torchPeer } from './summary.ts';
+import { overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepNetwork, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, type BenchRow } from '../bench/results.ts';
-import { PAPER_RATIO_PARAMS } from '../model/paper.ts';
 import type { LoadedRun } from './load.ts';
 
 /** A table cell: text, optionally with a status class for colour (the text carries the meaning too). */
@@ -91,7 +90,8 @@ function conformance(runs: LoadedRun[]): Section {
 }
 
 function seBlocks(runs: LoadedRun[]): Section[] {
-  const rows = runs.flatMap((run) => run.results.rows.filter((r) => isSeBlockRow(r) && r.ratio === 16).map((r) => ({ run, r })));
+  const ratio = primaryRatio(runs.flatMap((run) => run.results.rows.filter(isSeBlockRow)));
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => isSeBlockRow(r) && r.ratio === ratio).map((r) => ({ run, r })));
   const workloads = [...new Set(rows.map((x) => x.r.workload))];
   const series = [...new Set(rows.map((x) => name(runs, x.run, x.r.impl)))];
   const find = (s: string, w: string) => rows.find((x) => name(runs, x.run, x.r.impl) === s && x.r.workload === w);
@@ -133,7 +133,7 @@ function seBlocks(runs: LoadedRun[]): Section[] {
     ]),
   };
   return [
-    { id: 'se-blocks', title: 'SE block throughput', intro: 'Bars: median GB/s at r = 16 (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run; vs PyTorch = its median / ours, CPU rows against eager CPU, GPU rows\' device-only time against eager CUDA.', chart: throughput, table },
+    { id: 'se-blocks', title: 'SE block throughput', intro: `Bars: median GB/s at r = ${ratio} (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run; vs PyTorch = its median / ours, CPU rows against eager CPU, GPU rows' device-only time against eager CUDA.`, chart: throughput, table },
     { id: 'roofline', title: 'Memory roofline', intro: 'An SE block must read its input and write its output once, the traffic of one copy: 100% means as fast as copying the tensor. Its FCs need N x 2 x C x C/r multiply-adds: the table\'s floor % (CPU rows) is max(copy time, those at the one-thread SIMD128 rate below) / SE time.', chart: roofline, table: copies },
   ];
 }
@@ -167,11 +167,14 @@ function overhead(runs: LoadedRun[]): Section {
   };
 }
 
-function sweep(runs: LoadedRun[]): Section {
+/** Params and latency against r; undefined with fewer than two ratios measured (one point is no sweep: the overhead table has it). */
+function sweep(runs: LoadedRun[]): Section | undefined {
   const ratios = [...new Set(runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'network' && r.ratio !== undefined).map((r) => r.ratio!)))].sort((a, b) => a - b);
+  if (ratios.length < 2) return undefined;
+  const net = sweepNetwork(runs.flatMap((run) => run.results.rows));
   const datasets: Dataset[] = [
-    { label: 'params, M (exact)', data: ratios.map((r) => countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224).params / 1e6), yAxisID: 'y', type: 'line' },
-    { label: 'params, M (paper)', data: ratios.map((r) => PAPER_RATIO_PARAMS[r] ?? null), yAxisID: 'y', type: 'line' },
+    { label: 'params, M (exact)', data: ratios.map((r) => countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution).params / 1e6), yAxisID: 'y', type: 'line' },
+    ...(net.model === 'se-resnet50' ? [{ label: 'params, M (paper)', data: ratios.map((r) => paperParams(net.model, r) ?? null), yAxisID: 'y', type: 'line' } as Dataset] : []),
   ];
   const rows: Cell[][] = [];
   for (const run of runs) {
@@ -181,20 +184,21 @@ function sweep(runs: LoadedRun[]): Section {
       datasets.push({ label: `${name(runs, run, impl)} latency, ms`, data: ratios.map((r) => { const x = pick(r); return x && ok(x) ? x.measurement!.medianMs : null; }), yAxisID: 'y2', type: 'line' });
       for (const r of ratios) {
         const x = pick(r);
-        const c = countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224);
-        rows.push([`r = ${r}`, name(runs, run, impl), f(c.params / 1e6), PAPER_RATIO_PARAMS[r] ? f(PAPER_RATIO_PARAMS[r], 1) : '', f(c.macs / 1e9, 4), x && ok(x) ? f(x.measurement!.medianMs) : x?.status ?? '']);
+        const c = countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution);
+        rows.push([`r = ${r}`, name(runs, run, impl), f(c.params / 1e6), f(paperParams(net.model, r), 1), f(c.macs / 1e9, 4), x && ok(x) ? f(x.measurement!.medianMs) : x?.status ?? '']);
       }
     }
   }
   return {
-    id: 'sweep', title: 'Reduction-ratio sweep', intro: 'SE-ResNet-50 against r: params (exact and the paper\'s table, left axis) and measured latency per implementation (right axis).',
+    id: 'sweep', title: 'Reduction-ratio sweep', intro: `${net.label} against r: params (exact${net.model === 'se-resnet50' ? ' and the paper\'s table' : ''}, left axis) and measured latency per implementation (right axis).`,
     chart: { type: 'line', labels: ratios.map((r) => `r = ${r}`), xTitle: 'reduction ratio', yTitle: 'params (M)', y2Title: 'latency (ms)', datasets },
     table: { head: ['ratio', 'implementation', 'params M', 'paper M', 'GMACs', 'network ms'], rows },
   };
 }
 
 function batchScaling(runs: LoadedRun[]): Section {
-  const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && r.ratio === 16 && ok(r)).map((r) => ({ run, r })));
+  const ratio = primaryRatio(runs.flatMap((run) => run.results.rows.filter(isSeBlockRow)));
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && r.ratio === ratio && ok(r)).map((r) => ({ run, r })));
   const batches = [...new Set(rows.map((x) => x.r.shape[0]!))].sort((a, b) => a - b);
   const keys = [...new Set(rows.map((x) => `${name(runs, x.run, x.r.impl)} stage ${x.r.workload.split('/')[1]!.split('-')[0]!.replace('stage', '')}`))];
   const key = (x: { run: LoadedRun; r: BenchRow }) => `${name(runs, x.run, x.r.impl)} stage ${x.r.workload.split('/')[1]!.split('-')[0]!.replace('stage', '')}`;

@@ -23,6 +23,29 @@ function table(head: string[], rows: string[][]): string {
 
 const pct = (v: number | undefined): string => (v === undefined ? '' : `${v.toFixed(0)}%`);
 
+/**
+ * The reduction ratio the SE block and overhead tables show: r = 16 (the
+ * paper's) when the run measured it, else the measured ratio closest to it;
+ * the sweep shows every ratio. Undefined when no row has a ratio.
+ */
+export function primaryRatio(rows: readonly BenchRow[]): number | undefined {
+  const ratios = [...new Set(rows.filter((r) => r.ratio !== undefined).map((r) => r.ratio!))];
+  return ratios.sort((a, b) => Math.abs(Math.log(a / 16)) - Math.abs(Math.log(b / 16)) || b - a)[0];
+}
+
+/** The SE network the sweep counts: the one the run timed (model and resolution), else SE-ResNet-50 at 224. */
+export function sweepNetwork(rows: readonly BenchRow[]): { model: string; resolution: number; label: string } {
+  const net = rows.find((r) => isNetworkRow(r) && r.model?.startsWith('se-'));
+  const model = net?.model ?? 'se-resnet50';
+  const resolution = net?.shape[2] ?? 224;
+  return { model, resolution, label: `${model} at ${resolution}` };
+}
+
+/** Params in the paper's reduction-ratio table, for SE-ResNet-50 at 224 only. */
+export function paperParams(model: string, ratio: number): number | undefined {
+  return model === 'se-resnet50' ? PAPER_RATIO_PARAMS[ratio] : undefined;
+}
+
 /** The PyTorch row a row of ours is compared with: eager CPU for CPU rows, eager CUDA for GPU rows. */
 export function torchPeer(device: string): string {
   return device === 'cpu' ? 'pytorch-eager-cpu' : 'pytorch-eager-cuda';
@@ -49,9 +72,10 @@ export function ratioText(value: number, interval: Interval | undefined, unit = 
 }
 
 function seBlockTable(res: BenchResults): string {
-  const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === 16);
+  const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
+  const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === ratio);
   if (!rows.length) return '';
-  const torch = res.rows.filter((r) => r.kind === 'torch' && isSeBlockRow(r) && ['pytorch-eager-cpu', 'pytorch-eager-cuda'].includes(r.impl) && r.ratio === 16 && ok(r));
+  const torch = res.rows.filter((r) => r.kind === 'torch' && isSeBlockRow(r) && ['pytorch-eager-cpu', 'pytorch-eager-cuda'].includes(r.impl) && r.ratio === ratio && ok(r));
   const out: string[][] = [];
   for (const r of rows) {
     const s = speedUpOverTorch(r, torch.find((x) => x.workload === r.workload && x.impl === torchPeer(r.device)));
@@ -61,7 +85,7 @@ function seBlockTable(res: BenchResults): string {
   for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '']);
   const peak = res.macPeak ? `; floor = max(copy, FC multiply-adds at ${res.macPeak.gmacPerS.toFixed(1)} GMAC/s, one thread of SIMD128) / SE time` : '';
   const threads = res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured';
-  return `SE blocks, r = 16 (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; `
+  return `SE blocks, r = ${ratio} (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; `
     + `vs torch = PyTorch eager ms / ours [95% bootstrap interval]: CPU rows against eager CPU (${threads}), GPU rows' device-only ms against eager CUDA, synchronised per call)\n`
     + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)'], out);
 }
@@ -86,15 +110,16 @@ function latencyRatio(se: BenchRow, base: BenchRow): Pick<OverheadPair, 'latency
   return { latency: se.measurement!.medianMs / base.measurement!.medianMs, ...(interval ? { latencyInterval: interval } : {}) };
 }
 
-/** Every r = 16 SE network row of `rows` (ours and PyTorch anchors) with its baseline; the SE overhead figures. */
+/** Every SE network row of `rows` at the primary ratio (ours and PyTorch anchors) with its baseline (same implementation, model family, batch and resolution); the SE overhead figures. */
 export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
   const nets = rows.filter(isNetworkRow);
+  const ratio = primaryRatio(nets);
   const out: OverheadPair[] = [];
-  for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === 16)) {
+  for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === ratio)) {
     const baseName = makeNetwork(se.model!).baseline;
     const base = nets.find((r) => r.model === baseName && r.impl === se.impl && r.shape.join('x') === se.shape.join('x'));
     if (!base) continue;
-    const cs = countNetwork(makeNetwork(se.model!), se.shape[2]!);
+    const cs = countNetwork(makeNetwork(se.model!, { ratio }), se.shape[2]!);
     const cb = countNetwork(makeNetwork(baseName), se.shape[2]!);
     const p = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
     out.push({
@@ -123,17 +148,18 @@ function sweepTable(res: BenchResults): string {
   // Ours and PyTorch's (its SE block shapes and its networks), in the order they were measured.
   const impls = [...new Set(res.rows.filter((r) => r.ratio !== undefined).map((r) => r.impl))];
   const batch = Math.max(...res.rows.filter(isSeBlockRow).map((x) => x.shape[0]!));
+  const net = sweepNetwork(res.rows);
   const out: string[][] = [];
   for (const r of ratios) {
-    const c = countNetwork(makeNetwork('se-resnet50', { ratio: r }), 224);
+    const c = countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution);
     for (const impl of impls) {
       const blocks = res.rows.filter((x) => isSeBlockRow(x) && x.ratio === r && x.impl === impl && x.shape[0] === batch);
       const blockMs = blocks.every(ok) && blocks.length ? blocks.reduce((a, b) => a + b.measurement!.medianMs, 0).toFixed(3) : blocks.length ? 'n/a' : '-';
-      const net = res.rows.find((x) => isNetworkRow(x) && x.ratio === r && x.impl === impl);
-      out.push([`r = ${r}`, (c.params / 1e6).toFixed(3), PAPER_RATIO_PARAMS[r]?.toFixed(1) ?? '-', (c.macs / 1e9).toFixed(4), impl, blockMs, ms(net)]);
+      const netRow = res.rows.find((x) => isNetworkRow(x) && x.ratio === r && x.impl === impl);
+      out.push([`r = ${r}`, (c.params / 1e6).toFixed(3), paperParams(net.model, r)?.toFixed(1) ?? '-', (c.macs / 1e9).toFixed(4), impl, blockMs, ms(netRow)]);
     }
   }
-  return 'Reduction-ratio sweep (SE-ResNet-50 at 224: params, paper params, GMACs; SE block ms summed over the stages at the largest batch; network ms)\n'
+  return `Reduction-ratio sweep (${net.label}: params, paper params (SE-ResNet-50 at 224 only), GMACs; SE block ms summed over the stages at the largest batch; network ms)\n`
     + table(['ratio', 'params M', 'paper M', 'GMACs', 'implementation', 'SE blocks ms', 'network ms'], out);
 }
 

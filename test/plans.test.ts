@@ -1,0 +1,123 @@
+/**
+ * The text summary and the report for plans other than the default (r = 16,
+ * se-resnet50 at 224, many implementations): every section a plan has data for
+ * must be there and non-empty, with the plan's own ratio, model and resolution.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { BenchResults, BenchRow } from '../harness/bench/results.ts';
+import { sampleStats } from '../harness/measure/stats.ts';
+import { countNetwork } from '../harness/model/count.ts';
+import { makeNetwork } from '../harness/model/network.ts';
+import { buildSections } from '../harness/report/sections.ts';
+import { benchSummary } from '../harness/report/summary.ts';
+
+interface Plan {
+  ratios: number[];
+  model?: string;
+  resolution?: number;
+  impls: { name: string; device: 'cpu' | 'webgpu' | 'gpu' }[];
+  batches?: number[];
+  torch?: boolean;
+}
+
+const STAGES = [[256, 56], [512, 28], [1024, 14], [2048, 7]] as const;
+
+function results(p: Plan): BenchResults {
+  const rows: BenchRow[] = [];
+  const measured = (ms: number) => sampleStats([ms, ms * 1.02, ms * 0.98, ms * 1.01, ms * 0.99]);
+  for (const ratio of p.ratios) {
+    for (const [stage, [c, hw]] of STAGES.entries()) {
+      for (const n of p.batches ?? [8]) {
+        const shape = [n, c, hw, hw];
+        const workload = `se/stage${stage + 2}-${c}x${hw}x${hw}/b${n}/r${ratio}`;
+        const bytes = 2 * 4 * n * c * hw * hw;
+        for (const [k, impl] of p.impls.entries()) {
+          const ms = 0.5 * n * (k + 1);
+          rows.push({
+            workload, kind: 'se-block', impl: impl.name, device: impl.device, precision: 'fp32', layout: 'NCHW', shape, ratio, status: 'ok',
+            measurement: measured(ms), bytes, gbPerS: bytes / (ms * 1e6), imagesPerS: (n * 1000) / ms, rooflinePct: 40,
+            ...(impl.device === 'cpu' ? {} : { deviceOnly: { medianMs: ms / 2, madMs: 0, gpuMedianMs: ms / 3, samples: 5 } }),
+          });
+        }
+        if (p.torch) rows.push({ workload, kind: 'torch', impl: 'pytorch-eager-cpu', device: 'cpu', precision: 'fp32', layout: 'NCHW', shape, ratio, status: 'ok', measurement: measured(n), bytes, gbPerS: 1, imagesPerS: 1 });
+      }
+    }
+  }
+  if (p.model) {
+    const resolution = p.resolution ?? 224;
+    const base = makeNetwork(p.model).baseline;
+    for (const impl of p.impls) {
+      for (const [model, ratio, ms] of [[base, undefined, 100], ...p.ratios.map((r) => [p.model!, r, 100 + 16 / r] as const)] as const) {
+        const net = ratio === undefined ? makeNetwork(model) : makeNetwork(model, { ratio });
+        const c = countNetwork(net, resolution);
+        rows.push({
+          workload: `net/${model}${ratio ? `-r${ratio}` : ''}/${resolution}/b1`, kind: 'network', impl: impl.name, device: impl.device, precision: 'fp32', layout: 'NCHW',
+          model, shape: [1, 3, resolution, resolution], ...(ratio ? { ratio } : {}), status: 'ok', measurement: measured(ms), params: c.params, macs: c.macs, flops: c.flops, imagesPerS: 1000 / ms,
+        });
+      }
+    }
+  }
+  return {
+    schema: 'se-bench/results@1', createdAt: '2026-12-01T09:00:00.000Z', finishedAt: '2026-12-01T09:05:00.000Z', run: { status: 'complete' }, plan: {},
+    environment: { host: 'h', cpuModel: 'CPU', cpuCores: 2, memoryBytes: 2 ** 34, os: 'Linux', node: 'v20', v8: '11', gitCommit: 'abc', commandLine: ['bench'], packages: {} },
+    implementations: p.impls.map((i) => ({ name: i.name, device: i.device, precision: 'fp32', layout: 'NCHW', available: true, expected: false, detail: '' })),
+    validation: {}, conformance: [], roofline: [], rows,
+  };
+}
+
+function sections(res: BenchResults) {
+  const all = buildSections([{ label: 'h', path: 'results.json', results: res }]);
+  return (id: string) => all.find((s) => s.id === id);
+}
+
+test('--ratios=8 only: the SE block and overhead tables show r = 8; no sweep from one ratio', () => {
+  const res = results({ ratios: [8], model: 'se-resnet50', impls: [{ name: 'wasm-simd', device: 'cpu' }, { name: 'tfjs-wasm', device: 'cpu' }], torch: true });
+  const text = benchSummary(res);
+  assert.match(text, /^SE blocks, r = 8 /m);
+  assert.equal(text.match(/^se\/stage\d-\d+x\d+x\d+\/b8\/r8 +wasm-simd/gm)?.length, 4, text);
+  assert.match(text, /resnet50 -> se-resnet50 b1 @224\s+wasm-simd\s+100\.000\s+102\.000\s+1\.020 \[/);
+  const section = sections(res);
+  assert.equal(section('se-blocks')!.table.rows.length, 12);
+  assert.match(section('se-blocks')!.intro, /r = 8/);
+  assert.equal(section('overhead')!.table.rows.length, 2);
+  assert.equal(section('batch')!.table.rows.length, 8);
+  assert.equal(section('sweep'), undefined, 'one ratio is no sweep');
+});
+
+test('se-resnext50_32x4d at 160 with ratios 4 and 8: counts, overhead and sweep are of that network, not SE-ResNet-50 at 224', () => {
+  const res = results({ ratios: [4, 8], model: 'se-resnext50_32x4d', resolution: 160, impls: [{ name: 'reference', device: 'cpu' }] });
+  const text = benchSummary(res);
+  assert.match(text, /^SE blocks, r = 8 /m, 'r = 8 is the ratio closest to the paper\'s 16');
+  const c8 = countNetwork(makeNetwork('se-resnext50_32x4d', { ratio: 8 }), 160);
+  const b = countNetwork(makeNetwork('resnext50_32x4d'), 160);
+  assert.match(text, new RegExp(`resnext50_32x4d -> se-resnext50_32x4d b1 @160\\s+reference\\s+100\\.000\\s+102\\.000\\s+1\\.020 \\[[^\\]]+\\][a-z ]*\\s+${(c8.params / b.params).toFixed(3)}`));
+  assert.match(text, /Reduction-ratio sweep \(se-resnext50_32x4d at 160:/);
+  const c4 = countNetwork(makeNetwork('se-resnext50_32x4d', { ratio: 4 }), 160);
+  assert.match(text, new RegExp(`r = 4\\s+${(c4.params / 1e6).toFixed(3)}\\s+-\\s+${(c4.macs / 1e9).toFixed(4)}\\s+reference`));
+  const section = sections(res);
+  assert.match(section('sweep')!.intro, /^se-resnext50_32x4d at 160 against r/);
+  assert.equal(section('sweep')!.table.rows[0]![2], (c4.params / 1e6).toFixed(3));
+  assert.equal(section('sweep')!.chart!.datasets.filter((d) => /paper/.test(d.label)).length, 0, 'the paper\'s table is for SE-ResNet-50 only');
+  assert.equal(section('overhead')!.table.rows.length, 1);
+});
+
+test('one implementation, SE blocks only, three batches: every section it has data for is filled', () => {
+  const res = results({ ratios: [16], impls: [{ name: 'wasm-simd', device: 'cpu' }], batches: [1, 8, 32] });
+  const text = benchSummary(res);
+  assert.equal(text.match(/^se\/stage\S+ +wasm-simd /gm)?.length, 12, text);
+  assert.ok(!/SE overhead/.test(text) && !/Reduction-ratio sweep/.test(text), 'no network rows, no overhead or sweep table');
+  const section = sections(res);
+  assert.deepEqual(section('batch')!.table.head, ['implementation / stage', 'batch 1 img/s', 'batch 8 img/s', 'batch 32 img/s']);
+  assert.equal(section('overhead'), undefined);
+});
+
+test('GPU rows only: device-only times shown, no CPU floor, and the tables are filled', () => {
+  const res = results({ ratios: [16], impls: [{ name: 'wgsl-fused', device: 'gpu' }, { name: 'tfjs-webgpu', device: 'gpu' }], batches: [32, 128] });
+  const text = benchSummary(res);
+  assert.match(text, /se\/stage5-2048x7x7\/b128\/r16\s+wgsl-fused\s+64\.000 .* 32\.000 \(21\.333\)/);
+  const section = sections(res);
+  assert.equal(section('se-blocks')!.table.rows.length, 16);
+  assert.ok(section('se-blocks')!.table.rows.every((r) => String(r[9]).length > 0), 'every GPU row has its device-only time');
+  assert.equal(section('batch')!.table.rows.length, 8);
+});
