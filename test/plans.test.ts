@@ -121,3 +121,10 @@ test('GPU rows only: device-only times shown, no CPU floor, and the tables are f
   assert.ok(section('se-blocks')!.table.rows.every((r) => String(r[9]).length > 0), 'every GPU row has its device-only time');
   assert.equal(section('batch')!.table.rows.length, 8);
 });
+
+test('an SE network timed without its plain baseline is listed, with the --model list that gives the overhead', () => {
+  const res = results({ ratios: [8], model: 'se-resnext50_32x4d', resolution: 160, impls: [{ name: 'ort-cpu', device: 'cpu' }] });
+  res.rows = res.rows.filter((r) => r.model !== 'resnext50_32x4d');
+  const text = benchSummary(res);
+  assert.match(text, /^Networks \(median ms; no SE \/ plain pair; for the SE overhead, time the plain baseline too: --model=resnext50_32x4d,se-resnext50_32x4d\)\n.*\nse-resnext50_32x4d r8 b1 @160\s+ort-cpu\s+102\.000$/m);
+});

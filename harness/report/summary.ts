@@ -130,11 +130,22 @@ export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
   return out;
 }
 
+/** Network rows with no plain baseline to pair with: their latency, and the --model list that would give the overhead. */
+function unpairedNetworks(rows: BenchRow[]): string {
+  const nets = rows.filter(isNetworkRow);
+  if (!nets.length) return '';
+  const models = [...new Set(nets.map((r) => r.model!))];
+  const missing = [...new Set(models.filter((m) => m.startsWith('se-')).map((m) => makeNetwork(m).baseline))].filter((b) => !models.includes(b));
+  const hint = missing.length ? `; for the SE overhead, time the plain baseline too: --model=${[...missing, ...models].join(',')}` : '';
+  return `Networks (median ms; no SE / plain pair${hint})\n`
+    + table(['network', 'implementation', 'ms'], nets.map((r) => [`${r.model}${r.ratio ? ` r${r.ratio}` : ''} b${r.shape[0]} @${r.shape[2]}`, r.impl, ms(r)]));
+}
+
 function overheadTable(res: BenchResults): string {
   const pairs = overheadPairs(res.rows);
   const out = pairs.map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
     o.latency === undefined ? '-' : ratioText(o.latency, o.latencyInterval, '', 3), o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
-  if (!out.length) return '';
+  if (!out.length) return unpairedNetworks(res.rows);
   const { cpu, gpu } = PAPER_TIMING;
   const torch = pairs.some((o) => o.se.kind === 'torch') && res.torch && 'threads' in res.torch
     ? `; pytorch-* rows: torch ${res.torch.torch} eager, ${res.torch.threads} thread(s), same networks and weights, timed right after ours` : '';
