@@ -128,3 +128,15 @@ test('an SE network timed without its plain baseline is listed, with the --model
   const text = benchSummary(res);
   assert.match(text, /^Networks \(median ms; no SE \/ plain pair; for the SE overhead, time the plain baseline too: --model=resnext50_32x4d,se-resnext50_32x4d\)\n.*\nse-resnext50_32x4d r8 b1 @160\s+ort-cpu\s+102\.000$/m);
 });
+
+test('verdicts: failing implementations are named, a tie is no measurable difference, and the report opens with them', () => {
+  const res = results({ ratios: [16], impls: [{ name: 'wasm-simd', device: 'cpu' }, { name: 'tfjs-wasm', device: 'cpu' }] });
+  for (const r of res.rows.filter((x) => x.impl === 'tfjs-wasm')) r.measurement = sampleStats(r.measurement!.samplesMs.map((v) => v / 2)); // same speed as wasm-simd
+  res.validation = { 'wasm-simd': { status: 'pass', cases: 2, failures: [] }, 'my-se': { status: 'fail', cases: 2, failures: ['stage2-256x56x56-b2-r16-floor: fail (max abs error 0.5)'] } };
+  res.conformance = [{ caseId: 'stage2-256x56x56-b2-r16-floor', impl: 'wasm-simd', status: 'pass', worstRatio: 0.2 }, { caseId: 'stage3-512x28x28-b2-r16-floor', impl: 'wasm-simd', status: 'pass', worstRatio: 0.1 }];
+  const all = buildSections([{ label: 'h', path: 'results.json', results: res }]);
+  assert.equal(all[0]!.id, 'verdicts');
+  const answers = all[0]!.table.rows.map((r) => String(r[2]));
+  assert.equal(answers[0], '2 implementation(s) x 2 golden case(s): 1 pass; failing, so never timed: my-se (1 of 2: stage2-256x56x56-b2-r16-floor).');
+  assert.match(answers[1]!, /^SE block 256x56x56, batch 8, r = 16: fastest is \S+ at 4\.000 ms, 40% of the copy roofline; no measurable difference from \S+ \(1\.00x \[[\d.]+, [\d.]+\]\)\.$/);
+});

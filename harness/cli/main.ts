@@ -74,8 +74,8 @@ const COMMANDS: Record<string, Command> = {
     run: devicesCommand,
   },
   report: {
-    summary: 'one self-contained HTML report (charts + tables, offline) merging any number of results files or run directories',
-    usage: 'report <results.json|dir>... [--out=DIR]', options: REPORT_OPTIONS, positionals: true, run: reportCommand,
+    summary: 'one self-contained HTML report (charts + tables, offline), or --format=md for the verdicts and main tables in Markdown, merging any number of results files or run directories',
+    usage: 'report <results.json|dir>... [--format=html|md] [--out=DIR]', options: REPORT_OPTIONS, positionals: true, run: reportCommand,
   },
   golden: {
     summary: 'regenerate golden/ with PyTorch, or --check that it reproduces byte for byte',

@@ -6,6 +6,7 @@
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
+import { verdicts } from './verdicts.ts';
 import { overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepNetwork, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
@@ -163,7 +164,7 @@ function overhead(runs: LoadedRun[]): Section {
     id: 'overhead', title: 'SE overhead vs plain network', intro: 'SE network / plain network of the same family: measured latency (pytorch-* rows: PyTorch eager on the same networks, timed in the same run right after ours), params, MACs and FLOPs (exact counts), beside the paper\'s timing ratios (CPU: one image, 164 -> 167 ms; GPU: batch 256 forward+backward, 190 -> 209 ms).',
     chart: { type: 'bar', labels, xTitle: 'implementation, batch, resolution', yTitle: 'SE / plain',
       datasets: [{ label: 'latency (measured; bars: 95% interval)', data: lat, errorBars: latBars }, { label: 'params', data: params }, { label: 'MACs', data: macs }, { label: 'paper latency', data: paper }] },
-    table: { head: ['run', 'networks', 'plain ms', 'SE ms', 'latency ratio [95% bootstrap interval]', 'params ratio', 'MACs ratio', 'FLOPs ratio', 'paper'], rows },
+    table: { head: ['implementation', 'networks', 'plain ms', 'SE ms', 'latency ratio [95% bootstrap interval]', 'params ratio', 'MACs ratio', 'FLOPs ratio', 'paper'], rows },
   };
 }
 
@@ -264,7 +265,20 @@ function regression(runs: LoadedRun[]): Section | undefined {
 }
 
 /** Every section for these runs, in report order (empty ones dropped). */
+const QUESTIONS: Record<string, string> = {
+  conformance: 'Is it correct?', fastest: 'Which is fastest?', overhead: 'What does SE cost?', ratio: 'What does the reduction ratio trade?',
+};
+
+/** The report's first section: each run's verdicts (harness/report/verdicts.ts), one sentence per row. */
+function verdictSection(runs: LoadedRun[]): Section {
+  return {
+    id: 'verdicts', title: 'Verdicts',
+    intro: 'The answers, in sentences: intervals are 95% percentile-bootstrap intervals over the raw samples; one that holds 1 means no measurable difference.',
+    table: { head: ['run', 'question', 'answer'], rows: runs.flatMap((run) => verdicts(run.results).map((v) => [run.label, QUESTIONS[v.topic] ?? v.topic, v.text])) },
+  };
+}
+
 export function buildSections(runs: LoadedRun[]): Section[] {
-  return [...environment(runs), conformance(runs), ...seBlocks(runs), overhead(runs), sweep(runs), batchScaling(runs), crossHardware(runs), regression(runs)]
+  return [verdictSection(runs), ...environment(runs), conformance(runs), ...seBlocks(runs), overhead(runs), sweep(runs), batchScaling(runs), crossHardware(runs), regression(runs)]
     .filter((s): s is Section => s !== undefined && s.table.rows.length > 0);
 }

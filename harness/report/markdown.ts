@@ -1,0 +1,97 @@
+/**
+ * `report --format=md`: the verdicts and the main tables as Markdown, for pull
+ * requests, issues and README (whose measured tables are this output for the
+ * committed baseline, checked by test/markdown.test.ts). Compact on purpose:
+ * SE blocks as a workload x implementation grid; the HTML report has the rest.
+ */
+import { isSeBlockRow, measured, runState, runWarning, type BenchRow } from '../bench/results.ts';
+import type { LoadedRun } from './load.ts';
+import type { Cell, Section } from './sections.ts';
+import { countNetwork } from '../model/count.ts';
+import { makeNetwork } from '../model/network.ts';
+import { paperParams, primaryRatio, sweepNetwork } from './summary.ts';
+import { verdicts } from './verdicts.ts';
+
+const text = (c: Cell): string => (typeof c === 'string' ? c : c.text);
+const escape = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function mdTable(head: string[], rows: string[][]): string {
+  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.map(escape).join(' | ')} |`).join('\n');
+}
+
+/** `name (status)` of each column that has no measured row, or '' when every column has one. */
+function notMeasured(cols: string[], rowsOf: (c: string) => BenchRow[]): string {
+  const none = cols.filter((c) => !rowsOf(c).some(measured));
+  return none.length ? `\n\nNot measured: ${none.map((c) => `${c} (${[...new Set(rowsOf(c).map((r) => r.status))].join(', ')})`).join(', ')}.` : '';
+}
+
+type Located = { run: LoadedRun; r: BenchRow };
+
+/** SE blocks at the primary ratio: one row per workload, one column per implementation (and run) with a measurement, `ms (roofline %)`. */
+function seBlockGrid(runs: LoadedRun[]): string {
+  const all = runs.flatMap((run) => run.results.rows.filter(isSeBlockRow).map((r) => ({ run, r })));
+  const ratio = primaryRatio(all.map((x) => x.r));
+  const rows = all.filter((x) => x.r.ratio === ratio);
+  if (!rows.length) return '';
+  const col = (x: Located) => (runs.length > 1 ? `${x.r.impl} (${x.run.label})` : x.r.impl);
+  const rowsOf = (c: string) => rows.filter((x) => col(x) === c).map((x) => x.r);
+  const every = [...new Set(rows.map(col))];
+  const cols = every.filter((c) => rowsOf(c).some(measured));
+  const workloads = [...new Set(rows.map((x) => x.r.workload))];
+  const cell = (x: Located | undefined) => {
+    if (!x) return '';
+    if (!measured(x.r)) return x.r.status;
+    const roof = x.r.rooflinePct === undefined ? '' : ` (${x.r.rooflinePct.toFixed(0)}%)`;
+    return `${x.r.measurement!.medianMs.toFixed(3)}${roof}`;
+  };
+  const body = workloads.map((w) => [w.replace(/^se\//, ''), ...cols.map((c) => cell(rows.find((x) => x.r.workload === w && col(x) === c)))]);
+  return `#### SE blocks, r = ${ratio}: median ms (% of the copy roofline; GPU rows: of the GPU copy, device-only)\n\n${mdTable(['workload', ...cols], body)}${notMeasured(every, rowsOf)}`;
+}
+
+/** The overhead section's rows that have a measured latency; the others are named below the table. */
+function overheadTable(s: Section | undefined): string {
+  if (!s) return '';
+  const latency = s.table.head.findIndex((h) => h.startsWith('latency'));
+  const rows = s.table.rows.map((r) => r.map(text));
+  const shown = rows.filter((r) => r[latency] !== '');
+  const left = rows.filter((r) => r[latency] === '').map((r) => `${r[0]} (${r[3]})`);
+  if (!shown.length && !left.length) return '';
+  return `#### SE overhead (SE / plain; latency with its 95% bootstrap interval)\n\n${mdTable(s.table.head, shown)}${left.length ? `\n\nNot measured: ${left.join(', ')}.` : ''}`;
+}
+
+/** Network latency against r: one row per ratio with the exact counts, one column per implementation (and run) with a measurement. */
+function sweepGrid(runs: LoadedRun[]): string {
+  const all: Located[] = runs.flatMap((run) => run.results.rows.filter((r) => r.kind !== 'se-block' && r.model !== undefined && r.ratio !== undefined).map((r) => ({ run, r })));
+  const ratios = [...new Set(all.map((x) => x.r.ratio!))].sort((a, b) => a - b);
+  if (ratios.length < 2) return '';
+  const net = sweepNetwork(all.map((x) => x.r));
+  const col = (x: Located) => (runs.length > 1 ? `${x.r.impl} (${x.run.label})` : x.r.impl);
+  const rowsOf = (c: string) => all.filter((x) => col(x) === c).map((x) => x.r);
+  const every = [...new Set(all.map(col))];
+  const cols = every.filter((c) => rowsOf(c).some(measured));
+  const body = ratios.map((ratio) => {
+    const c = countNetwork(makeNetwork(net.model, { ratio }), net.resolution);
+    const cells = cols.map((col_) => {
+      const r = rowsOf(col_).find((x) => x.ratio === ratio);
+      return r ? (measured(r) ? r.measurement!.medianMs.toFixed(1) : r.status) : '';
+    });
+    return [`r = ${ratio}`, (c.params / 1e6).toFixed(3), paperParams(net.model, ratio)?.toFixed(1) ?? '-', (c.macs / 1e9).toFixed(4), ...cells];
+  });
+  return `#### Reduction-ratio sweep, ${net.label}: params, GMACs (exact) and network median ms\n\n`
+    + `${mdTable(['ratio', 'params M', 'paper M', 'GMACs', ...cols.map((c) => `${c} ms`)], body)}${notMeasured(every, rowsOf)}`;
+}
+
+/** The Markdown document for `runs`; `sections` are buildSections(runs). */
+export function renderMarkdown(runs: LoadedRun[], sections: Section[]): string {
+  const section = (id: string) => sections.find((s) => s.id === id);
+  const multi = runs.length > 1;
+  const parts = [
+    `### se-bench: ${runs.map((r) => `${r.label} (${r.results.environment.cpuModel}, ${r.results.createdAt.slice(0, 10)}, commit ${r.results.environment.gitCommit.slice(0, 12)})`).join('; ')}`,
+    ...runs.map((r) => runWarning(runState(r.results))).filter(Boolean).map((w) => `> ${w}`),
+    `#### Verdicts\n\n${runs.flatMap((run) => verdicts(run.results).map((v) => `- ${multi ? `**${run.label}**: ` : ''}${v.text}`)).join('\n')}`,
+    seBlockGrid(runs),
+    overheadTable(section('overhead')),
+    sweepGrid(runs),
+  ];
+  return `${parts.filter(Boolean).join('\n\n')}\n`;
+}

@@ -1,0 +1,97 @@
+/**
+ * The answers a reader comes for, as sentences per run: is every
+ * implementation correct, which is fastest at each SE block shape (and by a
+ * measurable margin or not), what SE costs (params, MACs, FLOPs, latency with
+ * its interval, beside the paper), and what the reduction ratio trades.
+ * The report's first section and the Markdown export both print them.
+ */
+import { isNetworkRow, isSeBlockRow, measured, type BenchResults, type BenchRow } from '../bench/results.ts';
+import { holdsOne, intervalText, ratioInterval } from '../measure/bootstrap.ts';
+import { countNetwork } from '../model/count.ts';
+import { makeNetwork } from '../model/network.ts';
+import { overheadPairs, primaryRatio, ratioText, sweepNetwork } from './summary.ts';
+
+export interface Verdict {
+  /** conformance | fastest | overhead | ratio */
+  topic: string;
+  text: string;
+}
+
+const ms = (r: BenchRow) => r.measurement!.medianMs;
+const shapeText = (r: BenchRow) => `${r.shape.slice(1).join('x')}, batch ${r.shape[0]}`;
+
+function conformance(res: BenchResults): Verdict[] {
+  const checked = Object.entries(res.validation);
+  const unavailable = res.implementations.filter((i) => !i.available).map((i) => i.name);
+  const skipped = unavailable.length ? `; not run here: ${unavailable.join(', ')}` : '';
+  if (!checked.length) return [{ topic: 'conformance', text: `No implementation was checked against the golden cases${skipped}.` }];
+  const cases = new Set(res.conformance.map((c) => c.caseId)).size;
+  const failing = checked.filter(([, v]) => v.status !== 'pass');
+  const worst = Math.max(0, ...res.conformance.filter((c) => c.status === 'pass').map((c) => c.worstRatio ?? 0));
+  const head = `${checked.length} implementation(s) x ${cases} golden case(s)`;
+  if (!failing.length) return [{ topic: 'conformance', text: `${head}: all pass, the worst element error at ${(100 * worst).toFixed(0)}% of its tolerance${skipped}.` }];
+  const which = failing.map(([name, v]) => `${name} (${v.failures.length} of ${v.cases}: ${v.failures.slice(0, 2).map((f) => f.split(':')[0]).join(', ')}${v.failures.length > 2 ? ', ...' : ''})`);
+  return [{ topic: 'conformance', text: `${head}: ${checked.length - failing.length} pass; failing, so never timed: ${which.join('; ')}${skipped}.` }];
+}
+
+function fastest(res: BenchResults): Verdict[] {
+  const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
+  const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === ratio && measured(r));
+  const out: Verdict[] = [];
+  for (const workload of [...new Set(rows.map((r) => r.workload))]) {
+    const [best, next] = rows.filter((r) => r.workload === workload).sort((a, b) => ms(a) - ms(b));
+    if (!best) continue;
+    const roof = best.rooflinePct === undefined ? '' : `, ${best.rooflinePct.toFixed(0)}% of the copy roofline${best.device === 'cpu' ? '' : ' (device-only time)'}`;
+    let margin = ', the only one measured';
+    if (next) {
+      const i = ratioInterval(next.measurement!.samplesMs, best.measurement!.samplesMs);
+      margin = i && holdsOne(i) ? `; no measurable difference from ${next.impl} (${(ms(next) / ms(best)).toFixed(2)}x ${intervalText(i, 2)})`
+        : `; ${ratioText(ms(next) / ms(best), i)} faster than the next, ${next.impl}`;
+    }
+    out.push({ topic: 'fastest', text: `SE block ${shapeText(best)}, r = ${ratio}: fastest is ${best.impl} at ${ms(best).toFixed(3)} ms${roof}${margin}.` });
+  }
+  return out;
+}
+
+/** One sentence per SE network (model, batch, resolution): the exact cost ratios, then each implementation's measured latency ratio. */
+function overhead(res: BenchResults): Verdict[] {
+  const pairs = overheadPairs(res.rows);
+  const key = (o: (typeof pairs)[number]) => `${o.se.model}|${o.se.shape.join('x')}`;
+  return [...new Set(pairs.map(key))].map((k) => {
+    const group = pairs.filter((o) => key(o) === k);
+    const o = group[0]!;
+    const latencies = group.filter((g) => g.latency !== undefined).map((g) => `${g.se.impl} ${ratioText(g.latency!, g.latencyInterval, 'x', 3)}`);
+    return {
+      topic: 'overhead',
+      text: `SE cost, ${o.se.model} over ${o.baseName} at batch ${o.se.shape[0]}, ${o.se.shape[2]}x${o.se.shape[3]}: params ${o.params.toFixed(3)}x, MACs ${o.macs.toFixed(4)}x, `
+        + `FLOPs ${o.flops.toFixed(4)}x (exact counts); latency ${latencies.length ? latencies.join(', ') : 'not measured'} (the paper: ${o.paper.toFixed(3)}x).`,
+    };
+  });
+}
+
+function ratioTradeOff(res: BenchResults): Verdict[] {
+  const nets = res.rows.filter((r) => isNetworkRow(r) && r.ratio !== undefined);
+  const ratios = [...new Set(nets.map((r) => r.ratio!))].sort((a, b) => a - b);
+  if (ratios.length < 2) return [];
+  const net = sweepNetwork(res.rows);
+  const [lo, hi] = [ratios[0]!, ratios.at(-1)!];
+  const params = (r: number) => countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution).params / 1e6;
+  const out: Verdict[] = [];
+  for (const impl of [...new Set(nets.map((r) => r.impl))]) {
+    const a = nets.find((r) => r.impl === impl && r.ratio === lo);
+    const b = nets.find((r) => r.impl === impl && r.ratio === hi);
+    if (!a || !b || !measured(a) || !measured(b)) continue;
+    const i = ratioInterval(a.measurement!.samplesMs, b.measurement!.samplesMs);
+    out.push({
+      topic: 'ratio',
+      text: `Reduction ratio, ${net.label} on ${impl}: r = ${lo} -> ${hi} takes params from ${params(lo).toFixed(2)} M to ${params(hi).toFixed(2)} M; `
+        + `latency ${ms(a).toFixed(1)} ms at r = ${lo}, ${ms(b).toFixed(1)} ms at r = ${hi}: ${ratioText(ms(a) / ms(b), i, 'x', 3)}.`,
+    });
+  }
+  return out;
+}
+
+/** Every verdict of one run, in reading order. */
+export function verdicts(res: BenchResults): Verdict[] {
+  return [...conformance(res), ...fastest(res), ...overhead(res), ...ratioTradeOff(res)];
+}
