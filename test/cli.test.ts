@@ -228,6 +228,33 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   });
 }
 
+test('bench: SIGTERM during a call that holds the event loop for 60 s stops within seconds, keeps the run, marks it interrupted, leaves no process', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'se-bench-signal-busy-'));
+  try {
+    const child = spawn(process.execPath, ['scripts/se-bench.mjs', 'bench', '--impl-module=test/fixtures/blocks-event-loop.mjs', '--impl=blocks-event-loop', '--model=none',
+      '--no-torch', '--quick', `--out=${out}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const deadline = Date.now() + 60_000;
+    while (!/^results: /m.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 1500)); // validation is now inside the plug-in's 60 s run
+    const t0 = Date.now();
+    child.kill('SIGTERM');
+    assert.equal(await exited, 143, stderr);
+    const seconds = (Date.now() - t0) / 1000;
+    assert.ok(seconds < 10, `stopped after ${seconds} s`);
+    const results = readResultsFile(join(out, 'results.json'));
+    assert.deepEqual(results.run, { status: 'interrupted', signal: 'SIGTERM' });
+    assert.match(stderr, /interrupted by SIGTERM: 0 measurements kept in .*results\.json, marked interrupted \(the call in progress did not yield within 2 s and was stopped\)/);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /INCOMPLETE: this run was interrupted \(SIGTERM\)/);
+    const left = spawnSync('ps', ['-A', '-o', 'args='], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes('blocks-event-loop.mjs') && l.includes(out));
+    assert.deepEqual(left, [], 'the busy child was killed');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('bench never overwrites an earlier run: same --out, --compare inside it, --out a file or unwritable all exit 2 before work, files intact', () => {
   const out = mkdtempSync(join(tmpdir(), 'se-bench-keep-'));
   try {

@@ -42,6 +42,8 @@ export interface RunContext {
   log: (line: string) => void;
   /** Called with the run's folder when SIGINT or SIGTERM stops the run, just before the process exits (the CLI writes report.html there). */
   onStop?: (dir: string) => void;
+  /** Called with the run's folder once it is claimed and results.json first written (the CLI tells its supervising process). */
+  onStart?: (dir: string) => void;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -306,6 +308,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
   };
   const save = () => writeResults(dir, results);
   save();
+  ctx.onStart?.(dir);
   ctx.log(`results: ${join(dir, 'results.json')} (and results.csv), rewritten after every measurement`);
   const finish = () => {
     results.run = { status: 'complete' };

@@ -23,6 +23,7 @@ import { GoldenError } from '../data/golden.ts';
 import { goldenSource, useGolden } from '../data/paths.ts';
 import { IMPLEMENTATION_USAGE } from './implementations.ts';
 import { NETWORK_USAGE } from './network-options.ts';
+import { runSupervised, supervised } from './supervise.ts';
 import { UsageError } from '../data/select.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean' }>;
@@ -172,12 +173,18 @@ export function internalError(e: unknown, argv: readonly string[]): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await mainThenClose(process.argv.slice(2));
+  process.exitCode = await mainThenClose(process.argv.slice(2), process.argv[1]);
 }
 
-/** `main`, then closes the shared Chromium if a browser implementation started one (no orphan processes). */
-export async function mainThenClose(argv: string[]): Promise<number> {
+/**
+ * `main`, then closes the shared Chromium if a browser implementation started
+ * one (no orphan processes). `script`, the CLI entry's path, lets `bench` run
+ * in a supervised child process (supervise.ts) so signals are answered
+ * within seconds.
+ */
+export async function mainThenClose(argv: string[], script?: string): Promise<number> {
   try {
+    if (script && argv[0] === 'bench' && !supervised()) return await runSupervised(script, argv);
     return await main(argv);
   } finally {
     await closeBrowser();

@@ -21,4 +21,4 @@ useGolden({
   manifestSha256: SE_BENCH_PACK_GOLDEN_SHA256,
   hint: `run from the se-bench checkout this pack was built from (commit ${SE_BENCH_PACK_COMMIT}), or pass --golden=DIR with its golden/ folder`,
 });
-process.exitCode = await mainThenClose(process.argv.slice(2));
+process.exitCode = await mainThenClose(process.argv.slice(2), process.argv[1]);

@@ -13,6 +13,7 @@ import { benchSummary } from '../../report/summary.ts';
 import { selectImplementations } from '../../host/devices.ts';
 import { toJson } from '../../data/json.ts';
 import { writeReport } from './report.ts';
+import { announceRunFolder } from '../supervise.ts';
 import { hardwareAdapter } from '../../host/webgpu-node.ts';
 
 /** Options of `bench`, for parseArgs: the plan's, plus plug-ins and the call limit. */
@@ -34,7 +35,7 @@ export async function benchCommand(values: BenchValues & ImplementationValues): 
   if (!plan.devices) log(`devices: ${devices.join(', ')} (default; --device=webgpu|gpu|browser|all for more)`);
   const { results, dir } = await runBench(plan, {
     impls: selection.names.map((n) => selection.registry.get(n)), reference: registry.get('reference'), callTimeoutMs: callTimeoutMs(values), log,
-    onStop: (dir) => log(`report: ${writeReport([dir])}`),
+    onStop: (dir) => log(`report: ${writeReport([dir])}`), onStart: announceRunFolder,
   });
   const summary = benchSummary(results);
   process.stdout.write(values.json ? `${toJson(results)}\n` : `${summary}\n`);
