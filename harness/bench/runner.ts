@@ -40,10 +40,13 @@ export interface RunContext {
   /** The guard's per-call limit, ms; a timing loop gets it plus its own expected length. */
   callTimeoutMs: number;
   log: (line: string) => void;
-  /** Called with the run's folder when SIGINT or SIGTERM stops the run, just before the process exits (the CLI writes report.html there). */
-  onStop?: (dir: string) => void;
-  /** Called with the run's folder once it is claimed and results.json first written (the CLI tells its supervising process). */
-  onStart?: (dir: string) => void;
+  /**
+   * Called once the run's folder is claimed and results.json first written,
+   * with the live results (rewritten after every measurement): the CLI tells
+   * its supervising process where they are and, on a signal, marks them
+   * interrupted itself. The runner handles no signals and never exits.
+   */
+  onStart?: (dir: string, results: BenchResults) => void;
 }
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -308,26 +311,13 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
   };
   const save = () => writeResults(dir, results);
   save();
-  ctx.onStart?.(dir);
+  ctx.onStart?.(dir, results);
   ctx.log(`results: ${join(dir, 'results.json')} (and results.csv), rewritten after every measurement`);
   const finish = () => {
     results.run = { status: 'complete' };
     results.finishedAt = new Date().toISOString();
     save();
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    results.run = { status: 'interrupted', signal };
-    save();
-    try {
-      ctx.onStop?.(dir);
-    } catch (e) {
-      ctx.log(`report not written: ${errorText(e)}`);
-    }
-    ctx.log(`\ninterrupted by ${signal}: ${results.rows.length} measurements kept in ${join(dir, 'results.json')}, marked interrupted`);
-    process.exit(signal === 'SIGTERM' ? 143 : 130);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   let anchors: TorchAnchors | undefined;
   try {
     if (ctx.impls.some((i) => i.device === 'webgpu' || i.device === 'gpu')) {
@@ -436,8 +426,6 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     throw e;
   } finally {
     anchors?.close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
   return { results, dir };
 }

@@ -3,10 +3,11 @@
  * overhead, the reduction-ratio sweep and PyTorch anchors, on every selected
  * implementation that passes golden conformance. See harness/bench/.
  */
+import { join } from 'node:path';
 import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
 import { benchPlan, BENCH_OPTIONS as PLAN_OPTIONS, type BenchValues } from '../../bench/options.ts';
 import { compareRuns, formatChanges, readBaseline } from '../../bench/regression.ts';
-import { claimRunFolder, writeResults } from '../../bench/results.ts';
+import { claimRunFolder, writeResults, type BenchResults } from '../../bench/results.ts';
 import { checkPlanMemory } from '../../bench/memory.ts';
 import { runBench, runFolder } from '../../bench/runner.ts';
 import { benchSummary } from '../../report/summary.ts';
@@ -18,6 +19,24 @@ import { hardwareAdapter } from '../../host/webgpu-node.ts';
 
 /** Options of `bench`, for parseArgs: the plan's, plus plug-ins and the call limit. */
 export const BENCH_OPTIONS = { ...PLAN_OPTIONS, ...IMPLEMENTATION_OPTIONS } as const;
+
+/**
+ * On SIGINT or SIGTERM: the run so far, marked interrupted, saved with its
+ * report; returns the exit code (130 or 143).
+ */
+function stopRun(live: { dir: string; results: BenchResults } | undefined, signal: NodeJS.Signals, log: (line: string) => void): number {
+  if (live) {
+    live.results.run = { status: 'interrupted', signal };
+    writeResults(live.dir, live.results);
+    try {
+      log(`report: ${writeReport([live.dir])}`);
+    } catch (e) {
+      log(`report not written: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    log(`\ninterrupted by ${signal}: ${live.results.rows.length} measurements kept in ${join(live.dir, 'results.json')}, marked interrupted`);
+  } else log(`interrupted by ${signal} before the run started: nothing was measured`);
+  return signal === 'SIGTERM' ? 143 : 130;
+}
 
 /** Exit 0, or 1 when an implementation was invalid, a measurement failed, or the regression gate tripped. */
 export async function benchCommand(values: BenchValues & ImplementationValues): Promise<number> {
@@ -33,10 +52,24 @@ export async function benchCommand(values: BenchValues & ImplementationValues): 
   const selection = selectImplementations(registry, devices, plan.impls);
   for (const note of selection.notes) log(`note: ${note}`);
   if (!plan.devices) log(`devices: ${devices.join(', ')} (default; --device=webgpu|gpu|browser|all for more)`);
-  const { results, dir } = await runBench(plan, {
-    impls: selection.names.map((n) => selection.registry.get(n)), reference: registry.get('reference'), callTimeoutMs: callTimeoutMs(values), log,
-    onStop: (dir) => log(`report: ${writeReport([dir])}`), onStart: announceRunFolder,
-  });
+  let live: { dir: string; results: BenchResults } | undefined;
+  const onSignal = (signal: NodeJS.Signals) => process.exit(stopRun(live, signal, log));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let run;
+  try {
+    run = await runBench(plan, {
+      impls: selection.names.map((n) => selection.registry.get(n)), reference: registry.get('reference'), callTimeoutMs: callTimeoutMs(values), log,
+      onStart: (dir, results) => {
+        live = { dir, results };
+        announceRunFolder(dir);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const { results, dir } = run;
   const summary = benchSummary(results);
   process.stdout.write(values.json ? `${toJson(results)}\n` : `${summary}\n`);
   // Nothing available (e.g. --device=gpu without a GPU) is a failed run, not an empty success.
