@@ -108,7 +108,7 @@ test('one implementation, SE blocks only, three batches: every section it has da
   assert.equal(text.match(/^se\/stage\S+ +wasm-simd /gm)?.length, 12, text);
   assert.ok(!/SE overhead/.test(text) && !/Reduction-ratio sweep/.test(text), 'no network rows, no overhead or sweep table');
   const section = sections(res);
-  assert.deepEqual(section('batch')!.table.head, ['implementation / stage', 'batch 1 img/s', 'batch 8 img/s', 'batch 32 img/s']);
+  assert.deepEqual(section('batch')!.table.head, ['implementation / block shape', 'batch 1 img/s', 'batch 8 img/s', 'batch 32 img/s']);
   assert.equal(section('overhead'), undefined);
 });
 

@@ -201,13 +201,14 @@ function batchScaling(runs: LoadedRun[]): Section {
   const ratio = primaryRatio(runs.flatMap((run) => run.results.rows.filter(isSeBlockRow)));
   const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && r.ratio === ratio && ok(r)).map((r) => ({ run, r })));
   const batches = [...new Set(rows.map((x) => x.r.shape[0]!))].sort((a, b) => a - b);
-  const keys = [...new Set(rows.map((x) => `${name(runs, x.run, x.r.impl)} stage ${x.r.workload.split('/')[1]!.split('-')[0]!.replace('stage', '')}`))];
-  const key = (x: { run: LoadedRun; r: BenchRow }) => `${name(runs, x.run, x.r.impl)} stage ${x.r.workload.split('/')[1]!.split('-')[0]!.replace('stage', '')}`;
+  // By the block's shape (C x H x W), read from the row, not parsed out of its workload id.
+  const key = (x: { run: LoadedRun; r: BenchRow }) => `${name(runs, x.run, x.r.impl)} ${x.r.shape.slice(1).join('x')}`;
+  const keys = [...new Set(rows.map(key))];
   return {
     id: 'batch', title: 'Batch-size scaling', intro: 'Images per second of each SE block against the batch size (--batch=1,8,32 gives more points).',
     chart: { type: 'line', labels: batches.map(String), xTitle: 'batch', yTitle: 'images/s', logY: true,
       datasets: keys.map((k) => ({ label: k, data: batches.map((b) => rows.find((x) => key(x) === k && x.r.shape[0] === b)?.r.imagesPerS ?? null) })) },
-    table: { head: ['implementation / stage', ...batches.map((b) => `batch ${b} img/s`)], rows: keys.map((k) => [k, ...batches.map((b) => f(rows.find((x) => key(x) === k && x.r.shape[0] === b)?.r.imagesPerS, 1))]) },
+    table: { head: ['implementation / block shape', ...batches.map((b) => `batch ${b} img/s`)], rows: keys.map((k) => [k, ...batches.map((b) => f(rows.find((x) => key(x) === k && x.r.shape[0] === b)?.r.imagesPerS, 1))]) },
   };
 }
 
