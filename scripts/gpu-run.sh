@@ -10,7 +10,8 @@
 #                                             Vulkan driver loads; needed only where the machine lacks them
 #                                             (SE_BENCH_DEBS=DIR for another folder; README "Portable pack" fetches them)
 # It unpacks the pack in a fresh folder under SE_BENCH_WORK (default: $TMPDIR or /tmp), prints `devices`, runs
-# `conformance --device=gpu` and `bench --device=gpu --batch=8,32,128`, with PyTorch CUDA rows when the python3 in
+# `conformance --device=gpu` and `bench --device=gpu --batch=8,32,128 --ratios=16` (r = 16 only, to fit the deadline;
+# run.sh bench takes every option for more), with PyTorch CUDA rows when the python3 in
 # SE_BENCH_PYTHON (default: python3 on PATH, if it imports torch) has CUDA. The bench is stopped (and its results kept,
 # marked interrupted) so that the whole script ends within SE_BENCH_GPU_DEADLINE_S seconds (default 450).
 # OUTDIR gets devices.txt, conformance.txt, gpu-run.log and bench/ (results.json, results.csv, report.html).
@@ -71,7 +72,7 @@ conformance=${PIPESTATUS[0]}
 left=$((deadline - (SECONDS - started)))
 [ $left -gt 30 ] || die "no time left for the bench ($left s of SE_BENCH_GPU_DEADLINE_S=$deadline)"
 echo "gpu-run: bench, stopped after $left s if not done (results kept, marked interrupted)"
-timeout --signal=TERM --kill-after=20 $left "$pack/run.sh" bench --device=gpu --batch=8,32,128 "$golden" --out="$out/bench"
+timeout --signal=TERM --kill-after=20 $left "$pack/run.sh" bench --device=gpu --batch=8,32,128 --ratios=16 "$golden" --out="$out/bench"
 bench=$?
 echo "gpu-run: conformance exit $conformance, bench exit $bench, $((SECONDS - started)) s in all; results in $out"
 [ "$conformance" -eq 0 ] && [ "$bench" -eq 0 ] || exit 1
