@@ -108,6 +108,8 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
     [['--case=nothing*'], /no workload matches "nothing\*"; valid workloads: se\/stage2-256x56x56\/b8\/r2, /],
     [['--compare=/nonexistent.json'], /--compare: \/nonexistent.json does not exist/],
     [['--max-slowdown=5%'], /--max-slowdown needs --compare/],
+    [['--min-samples=1000000000'], /--min-samples=1000000000 is over 10000 per measurement .*; give 10000 or less/],
+    [['--min-time=1e9'], /--min-time=1e9 is over 600000 ms \(10 minutes\) per measurement; give 600000 or less/],
     [['--batch=1000000000'], /se\/stage2-256x56x56\/b1000000000\/r2 would need about [\d.]+ GB of memory and [\d.]+ GB is available here; use a smaller --batch/],
     [['--resolution=100000', '--model=resnet50'], /net\/resnet50\/100000\/b1 would need about [\d.]+ GB .*; use a smaller --net-batch or --resolution/],
   ];

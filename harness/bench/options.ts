@@ -5,6 +5,9 @@
 import { parseDevices } from '../host/devices.ts';
 import { MODEL_NAMES } from '../model/network.ts';
 import { positiveInt } from '../data/select.ts';
+
+const MAX_MIN_TIME_MS = 600_000;
+const MAX_MIN_SAMPLES = 10_000;
 import { selectByGlobs, splitList, UsageError } from '../data/select.ts';
 import type { DeviceKind } from '../contract/implementation.ts';
 
@@ -115,6 +118,10 @@ export function benchPlan(v: BenchValues): BenchPlan {
   const resolution = v.resolution === undefined ? (quick ? 64 : 224) : positiveInt('resolution', v.resolution);
   const minTimeMs = v['min-time'] === undefined ? (quick ? 50 : 400) : Number(v['min-time']);
   if (!Number.isFinite(minTimeMs) || minTimeMs <= 0) throw new UsageError(`--min-time must be a positive number of milliseconds, got "${v['min-time']}"`);
+  // Upper limits: past them one measurement would run for hours (the run has dozens).
+  if (minTimeMs > MAX_MIN_TIME_MS) throw new UsageError(`--min-time=${v['min-time']} is over ${MAX_MIN_TIME_MS} ms (10 minutes) per measurement; give ${MAX_MIN_TIME_MS} or less`);
+  const minSamples = v['min-samples'] === undefined ? (quick ? 5 : 10) : positiveInt('min-samples', v['min-samples']);
+  if (minSamples > MAX_MIN_SAMPLES) throw new UsageError(`--min-samples=${v['min-samples']} is over ${MAX_MIN_SAMPLES} per measurement (a slow implementation would take hours); give ${MAX_MIN_SAMPLES} or less`);
   const maxSlowdown = v['max-slowdown'];
   if (maxSlowdown !== undefined && v.compare === undefined) throw new UsageError('--max-slowdown needs --compare=BASELINE.json');
   const workloads = filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), resolution), v.case);
@@ -124,7 +131,7 @@ export function benchPlan(v: BenchValues): BenchPlan {
     workloads,
     ratios, resolution,
     quick, minTimeMs,
-    minSamples: v['min-samples'] === undefined ? (quick ? 5 : 10) : positiveInt('min-samples', v['min-samples']),
+    minSamples,
     netMinSamples: quick ? 2 : 5,
     torch: v['no-torch'] ? undefined : { threads: v['torch-threads'] === undefined ? 1 : positiveInt('torch-threads', v['torch-threads']) },
     out: v.out,
