@@ -140,3 +140,16 @@ test('verdicts: failing implementations are named, a tie is no measurable differ
   assert.equal(answers[0], '2 implementation(s) x 2 golden case(s): 1 pass; failing, so never timed: my-se (1 of 2: stage2-256x56x56-b2-r16-floor).');
   assert.match(answers[1]!, /^SE block 256x56x56, batch 8, r = 16: fastest is \S+ at 4\.000 ms, 40% of the copy roofline; no measurable difference from \S+ \(1\.00x \[[\d.]+, [\d.]+\]\)\.$/);
 });
+
+test('implementations: browser ones that name no adapter compute on the CPU; Node WebGPU ones take the recorded adapter', () => {
+  const res = results({ ratios: [16], impls: [{ name: 'wgsl-fused', device: 'webgpu' }] });
+  res.gpuAdapter = { vendor: 'google', architecture: 'swiftshader', device: 'd', description: 'SwiftShader driver 5.0.0', isFallbackAdapter: true, software: true, backend: 'vulkan' };
+  res.implementations = [
+    { name: 'wgsl-fused', device: 'webgpu', precision: 'fp32', layout: 'NCHW', available: true, expected: false, detail: 'a detail that says nothing about the adapter' },
+    { name: 'browser-reference', device: 'browser', precision: 'fp64', layout: 'NCHW', available: true, expected: false, detail: 'Chrome/156 (/usr/bin/chromium), float64 JS in the page' },
+    { name: 'browser-tfjs-wasm', device: 'browser', precision: 'fp32', layout: 'NHWC', available: true, expected: false, detail: 'Chrome/156, tfjs 4.22.0, threaded SIMD build, 1 thread' },
+    { name: 'browser-tfjs-webgpu', device: 'browser', precision: 'fp32', layout: 'NHWC', available: true, expected: false, detail: 'Chrome/156, tfjs 4.22.0, adapter google swiftshader (software, fallback adapter)' },
+  ];
+  const kinds = Object.fromEntries(sections(res)('implementations')!.table.rows.map((r) => [r[1], typeof r[3] === 'string' ? r[3] : r[3]!.text]));
+  assert.deepEqual(kinds, { 'wgsl-fused': 'software adapter', 'browser-reference': 'CPU (in the page)', 'browser-tfjs-wasm': 'CPU (in the page)', 'browser-tfjs-webgpu': 'software adapter' });
+});

@@ -55,10 +55,12 @@ function environment(runs: LoadedRun[]): Section[] {
   for (const run of runs) {
     for (const i of run.results.implementations) {
       const text = i.available ? i.detail ?? '' : `unavailable: ${i.reason}`;
-      // Node's WebGPU rows: the recorded adapter says; older files and browser rows: the detail text.
+      // Node's WebGPU rows: the recorded adapter says; older files and browser rows: the detail text. A browser
+      // implementation that names no adapter (the reference, tfjs cpu and wasm in the page) computes on the CPU.
       const nodeGpu = (i.device === 'webgpu' || i.device === 'gpu') && run.results.gpuAdapter;
       const software = nodeGpu ? run.results.gpuAdapter!.software : isSoftware(text);
-      const kind: Cell = !i.available ? { text: 'unavailable', cls: 'muted' } : i.device === 'cpu' ? 'CPU'
+      const onCpu = i.device === 'cpu' || (i.device === 'browser' && !/adapter|webgpu/i.test(text));
+      const kind: Cell = !i.available ? { text: 'unavailable', cls: 'muted' } : onCpu ? (i.device === 'cpu' ? 'CPU' : 'CPU (in the page)')
         : software ? { text: 'software adapter', cls: 'warn' } : { text: 'hardware adapter', cls: 'good' };
       adapters.push([run.label, i.name, i.device, kind, text]);
     }
