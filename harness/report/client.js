@@ -69,9 +69,10 @@
     });
     var scales = {
       x: { title: { display: true, text: spec.xTitle } },
-      y: { type: spec.logY ? 'logarithmic' : 'linear', title: { display: true, text: spec.yTitle } },
+      // Linear axes start at zero, so run-to-run noise does not look like a trend (log axes cannot).
+      y: { type: spec.logY ? 'logarithmic' : 'linear', beginAtZero: !spec.logY, title: { display: true, text: spec.yTitle } },
     };
-    if (spec.y2Title) scales.y2 = { position: 'right', title: { display: true, text: spec.y2Title }, grid: { drawOnChartArea: false } };
+    if (spec.y2Title) scales.y2 = { position: 'right', beginAtZero: true, title: { display: true, text: spec.y2Title }, grid: { drawOnChartArea: false } };
     // eslint-disable-next-line no-undef
     new Chart(canvas, {
       type: spec.type, data: { labels: spec.labels, datasets: datasets }, plugins: [errorBars],

@@ -184,7 +184,11 @@ function sweep(runs: LoadedRun[]): Section | undefined {
     const impls = [...new Set(run.results.rows.filter((r) => r.kind === 'network' && r.ratio !== undefined).map((r) => r.impl))];
     for (const impl of impls) {
       const pick = (r: number) => run.results.rows.find((x) => x.kind === 'network' && x.ratio === r && x.impl === impl);
-      datasets.push({ label: `${name(runs, run, impl)} latency, ms`, data: ratios.map((r) => { const x = pick(r); return x && ok(x) ? x.measurement!.medianMs : null; }), yAxisID: 'y2', type: 'line' });
+      datasets.push({
+        label: `${name(runs, run, impl)} latency, ms`, data: ratios.map((r) => { const x = pick(r); return x && ok(x) ? x.measurement!.medianMs : null; }),
+        errorBars: ratios.map((r) => { const x = pick(r); return x && ok(x) ? [x.measurement!.medianMs - spread(x), x.measurement!.medianMs + spread(x)] : null; }),
+        yAxisID: 'y2', type: 'line',
+      });
       for (const r of ratios) {
         const x = pick(r);
         const c = countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution);
@@ -193,7 +197,7 @@ function sweep(runs: LoadedRun[]): Section | undefined {
     }
   }
   return {
-    id: 'sweep', title: 'Reduction-ratio sweep', intro: `${net.label} against r: params (exact${net.model === 'se-resnet50' ? ' and the paper\'s table' : ''}, left axis) and measured latency per implementation (right axis).`,
+    id: 'sweep', title: 'Reduction-ratio sweep', intro: `${net.label} against r: params (exact${net.model === 'se-resnet50' ? ' and the paper\'s table' : ''}, left axis) and measured latency per implementation (right axis, from zero; bars: median +- 1.48 MAD).`,
     chart: { type: 'line', labels: ratios.map((r) => `r = ${r}`), xTitle: 'reduction ratio', yTitle: 'params (M)', y2Title: 'latency (ms)', datasets },
     table: { head: ['ratio', 'implementation', 'params M', 'paper M', 'GMACs', 'network ms'], rows },
   };
@@ -283,5 +287,6 @@ function verdictSection(runs: LoadedRun[]): Section {
 
 export function buildSections(runs: LoadedRun[]): Section[] {
   return [verdictSection(runs), ...environment(runs), conformance(runs), ...seBlocks(runs), overhead(runs), sweep(runs), batchScaling(runs), crossHardware(runs), regression(runs)]
-    .filter((s): s is Section => s !== undefined && s.table.rows.length > 0);
+    .filter((s): s is Section => s !== undefined && s.table.rows.length > 0)
+    .map(({ chart, ...s }) => (chart && chart.labels.length > 1 ? { ...s, chart } : s)); // a chart of one point says no more than its table
 }
