@@ -69,7 +69,7 @@ test('conformance text output is a case x implementation table', () => {
 test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad options exit 2 before work', () => {
   const out = mkdtempSync(join(tmpdir(), 'se-bench-bench-'));
   try {
-    const r = cli('bench', '--quick', '--impl=reference,tfjs-wasm', '--case=se/stage5*,net/resnet50/*', '--no-torch', '--min-time=20', '--resolution=32', `--out=${out}`);
+    const r = cli('bench', '--quick', '--impl=reference,tfjs-wasm,wasm-simd', '--case=se/stage5*,net/resnet50/*', '--no-torch', '--min-time=20', '--resolution=32', `--out=${out}`);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /validation tfjs-wasm: pass on \d+ golden cases/);
     assert.match(r.stderr, /se\/stage5-2048x7x7\/b2\/r16 tfjs-wasm: median [\d.]+ ms/);
@@ -81,6 +81,11 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
     assert.doesNotThrow(() => readResultsFile(join(out, 'results.json')), 'what bench writes validates against the published schema');
     const wasm = results.rows.find((x: { impl: string; kind: string }) => x.impl === 'tfjs-wasm' && x.kind === 'se-block');
     assert.equal(wasm.status, 'ok');
+    // What each sample holds, as the harness saw it: tfjs uploads and reads back in run(); wasm-simd is staged and returns a view of its heap.
+    assert.deepEqual(wasm.timedRegion, { input: 'in-run', output: 'fresh', clock: 'node' });
+    const simd = results.rows.find((x: { impl: string; kind: string }) => x.impl === 'wasm-simd' && x.kind === 'se-block');
+    assert.deepEqual(simd.timedRegion, { input: 'staged', output: 'view', clock: 'node' });
+    assert.match(r.stdout, /se\/stage5-2048x7x7\/b2\/r16 +wasm-simd .* staged\/view\/node$/m);
     assert.equal(wasm.bytes, 2 * 4 * 2 * 2048 * 7 * 7);
     assert.ok(wasm.checkRatio < 1 && wasm.rooflinePct > 0 && wasm.measurement.samplesMs.length >= 5);
     // The one-thread floor: 2 x 2 x 2048 x 128 FC multiply-adds at the measured rate, against the copy time.

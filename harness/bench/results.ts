@@ -23,6 +23,26 @@ export const RESULTS_SCHEMA = 'se-bench/results@1';
 export type RowStatus = 'ok' | 'invalid' | 'failed' | 'skipped';
 
 /** One measurement (or why there is none). */
+/**
+ * What one sample of a row contains, as the harness saw it (not as the
+ * implementation claims): where the input came from, what happened to the
+ * output, and which clock timed it. Rows with different regions time different
+ * things; the summary and the report print it beside each row.
+ */
+export interface TimedRegion {
+  /** `staged`: stage() put the input in place before timing; `in-run`: run() gets the host array and moves it itself; `in-place`: PyTorch's tensor, already on its device. */
+  input: 'staged' | 'in-run' | 'in-place';
+  /** `view`: run() returns a view of the same CPU memory each call (nothing copied out); `fresh`: a new array each call; `read-back`: copied from the GPU each call; `page`: read back inside the page. */
+  output: 'view' | 'fresh' | 'read-back' | 'page';
+  /** `node`: Node's clock around an awaited run(); `page`: the browser page's own clock; `python`: the PyTorch anchor's (CUDA synchronised per call). */
+  clock: 'node' | 'page' | 'python';
+}
+
+/** `staged/reused/node`: the region in one short token, for table cells. */
+export function timedRegionText(t: TimedRegion | undefined): string {
+  return t ? `${t.input}/${t.output}/${t.clock}` : '';
+}
+
 export interface BenchRow {
   /** Workload id (`se/stage2-256x56x56/b8/r16`, `net/se-resnet50-r16/224/b1`); a PyTorch anchor row carries the id of the workload it anchors. */
   workload: string;
@@ -63,6 +83,8 @@ export interface BenchRow {
   floorPct?: number;
   /** GPU implementations: kernels alone, no upload or read-back: wall time to onSubmittedWorkDone, and timestamp-query GPU time (NaN without). */
   deviceOnly?: { medianMs: number; madMs: number; gpuMedianMs: number; samples: number };
+  /** SE blocks (ours and PyTorch's): what each sample contains; see TimedRegion. */
+  timedRegion?: TimedRegion;
   /** SE blocks: worst error against the float64 reference on this very input, share of the fp32 tolerance. */
   checkRatio?: number;
   /** Networks: exact cost of the model (count.ts), per image. */
@@ -148,14 +170,14 @@ export function isSeBlockRow(r: BenchRow): boolean {
 export const CSV_COLUMNS = [
   'workload', 'kind', 'impl', 'device', 'precision', 'layout', 'shape', 'ratio', 'model', 'status', 'message',
   'median_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'rme_pct', 'samples', 'outliers', 'cold_ms', 'prepare_ms', 'images_per_s', 'bytes', 'gb_per_s',
-  'roofline_pct', 'compute_floor_ms', 'floor_pct', 'device_only_ms', 'gpu_ms', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
+  'roofline_pct', 'compute_floor_ms', 'floor_pct', 'device_only_ms', 'gpu_ms', 'timed_region', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
 ] as const;
 
 function csvRow(r: BenchRow): unknown[] {
   const m = r.measurement;
   return [r.workload, r.kind, r.impl, r.device, r.precision, r.layout, r.shape.join('x'), r.ratio, r.model, r.status, r.message,
     m?.medianMs, m?.p90Ms, m?.p99Ms, m?.madMs, m?.rmePct, m?.sampleCount, m?.outliers, m?.coldMs, r.prepareMs, r.imagesPerS, r.bytes, r.gbPerS,
-    r.rooflinePct, r.computeFloorMs, r.floorPct, r.deviceOnly?.medianMs, r.deviceOnly?.gpuMedianMs, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
+    r.rooflinePct, r.computeFloorMs, r.floorPct, r.deviceOnly?.medianMs, r.deviceOnly?.gpuMedianMs, timedRegionText(r.timedRegion) || undefined, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
 }
 
 /** CSV text of the rows; text cells that could run as spreadsheet formulas are escaped. */

@@ -175,7 +175,13 @@ async function timeSeBlock(impl: SeImplementation, w: Extract<Workload, { kind: 
       return;
     }
     const opts = { minTimeMs: plan.minTimeMs, minSamples: plan.minSamples, warmupMs: plan.minTimeMs / 5 };
+    const firstBuffer = first.y.data.buffer;
     const m = await measureBlock(block, staged, opts, firstRunMs, ctx.callTimeoutMs);
+    const inPage = Boolean(unguarded(block).measureInPage);
+    const gpu = impl.device === 'webgpu' || impl.device === 'gpu';
+    // On the CPU, one more call after timing shows whether run() hands back the same memory every time (a view) or a new array.
+    const view = !inPage && !gpu && (await block.run(staged)).y.data.buffer === firstBuffer;
+    row.timedRegion = { input: block.stage ? 'staged' : 'in-run', output: inPage ? 'page' : gpu ? 'read-back' : view ? 'view' : 'fresh', clock: inPage ? 'page' : 'node' };
     const [n, c, h, wd] = w.shape;
     row.bytes = 2 * 4 * n * c * h * wd;
     Object.assign(row, { measurement: m, imagesPerS: (n * 1000) / m.medianMs, gbPerS: row.bytes / (m.medianMs * 1e6) });
@@ -259,6 +265,7 @@ function torchRow(w: Extract<Workload, { kind: 'se-block' }>, a: AnchorRow, copy
   }
   row.bytes = 2 * 4 * w.shape.reduce((x, y) => x * y, 1);
   Object.assign(row, { measurement: a.stats, imagesPerS: (w.shape[0]! * 1000) / a.stats.medianMs, gbPerS: row.bytes / (a.stats.medianMs * 1e6) });
+  row.timedRegion = { input: 'in-place', output: 'fresh', clock: 'python' }; // the module allocates its output each call
   const copy = copyMs.get(row.bytes);
   if (copy !== undefined && a.device === 'cpu') {
     row.rooflinePct = (100 * copy) / a.stats.medianMs;

@@ -4,7 +4,7 @@
  * committed baseline, checked by test/markdown.test.ts). Compact on purpose:
  * SE blocks as a workload x implementation grid; the HTML report has the rest.
  */
-import { isSeBlockRow, measured, runState, runWarning, type BenchRow } from '../bench/results.ts';
+import { isSeBlockRow, measured, runState, runWarning, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 import type { Cell, Section } from './sections.ts';
 import { countNetwork } from '../model/count.ts';
@@ -45,7 +45,9 @@ function seBlockGrid(runs: LoadedRun[]): string {
     return `${x.r.measurement!.medianMs.toFixed(3)}${roof}`;
   };
   const body = workloads.map((w) => [w.replace(/^se\//, ''), ...cols.map((c) => cell(rows.find((x) => x.r.workload === w && col(x) === c)))]);
-  return `#### SE blocks, r = ${ratio}: median ms (% of the copy roofline; GPU rows: of the GPU copy, device-only)\n\n${mdTable(['workload', ...cols], body)}${notMeasured(every, rowsOf)}`;
+  const regions = cols.map((c) => [c, [...new Set(rowsOf(c).map((r) => timedRegionText(r.timedRegion)).filter(Boolean))].join(', ')]).filter(([, t]) => t);
+  const timed = regions.length ? `\n\nTimed (input/output/clock): ${regions.map(([c, t]) => `${c} ${t}`).join('; ')}.` : '';
+  return `#### SE blocks, r = ${ratio}: median ms (% of the copy roofline; GPU rows: of the GPU copy, device-only)\n\n${mdTable(['workload', ...cols], body)}${timed}${notMeasured(every, rowsOf)}`;
 }
 
 /** The overhead section's rows that have a measured latency; the others are named below the table. */

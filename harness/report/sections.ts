@@ -7,8 +7,8 @@ import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
 import { verdicts } from './verdicts.ts';
-import { overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepNetwork, torchPeer } from './summary.ts';
-import { isSeBlockRow, measured, type BenchRow } from '../bench/results.ts';
+import { overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepNetwork, TIMED_REGION_KEY, torchPeer } from './summary.ts';
+import { isSeBlockRow, measured, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 
 /** A table cell: text, optionally with a status class for colour (the text carries the meaning too). */
@@ -112,7 +112,7 @@ function seBlocks(runs: LoadedRun[]): Section[] {
     })),
   };
   const table: Table = {
-    head: ['workload', 'implementation', 'status', 'median ms', '+- ms (1.48 MAD)', 'p90 ms', 'samples', 'img/s', 'GB/s', 'device-only ms (GPU ms)', 'roofline %', 'floor %', 'vs PyTorch', 'check vs reference'],
+    head: ['workload', 'implementation', 'status', 'median ms', '+- ms (1.48 MAD)', 'p90 ms', 'samples', 'img/s', 'GB/s', 'device-only ms (GPU ms)', 'roofline %', 'floor %', 'vs PyTorch', 'timed (input/output/clock)', 'check vs reference'],
     rows: rows.map(({ run, r }) => {
       const peer = r.kind === 'torch' ? undefined : run.results.rows.find((t) => t.kind === 'torch' && t.workload === r.workload && t.impl === torchPeer(r.device));
       const vsTorch = speedUpOverTorch(r, peer);
@@ -120,6 +120,7 @@ function seBlocks(runs: LoadedRun[]): Section[] {
       return [r.workload, name(runs, run, r.impl), ok(r) ? r.status : { text: r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
         ok(r) ? f(r.measurement!.medianMs) : r.message ?? '', ok(r) ? f(spread(r)) : '', ok(r) ? f(r.measurement!.p90Ms) : '', ok(r) ? String(r.measurement!.sampleCount) : '',
         ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', dev, f(r.rooflinePct, 0), f(r.floorPct, 0), vsTorch === undefined ? '' : `${ratioText(vsTorch.value, vsTorch.interval)} (${peer!.impl})`,
+        timedRegionText(r.timedRegion),
         r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`];
     }),
   };
@@ -136,7 +137,7 @@ function seBlocks(runs: LoadedRun[]): Section[] {
     ]),
   };
   return [
-    { id: 'se-blocks', title: 'SE block throughput', intro: `Bars: median GB/s at r = ${ratio} (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run; vs PyTorch = its median / ours, CPU rows against eager CPU, GPU rows' device-only time against eager CUDA.`, chart: throughput, table },
+    { id: 'se-blocks', title: 'SE block throughput', intro: `Bars: median GB/s at r = ${ratio} (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run; vs PyTorch = its median / ours, CPU rows against eager CPU, GPU rows' device-only time against eager CUDA. ${TIMED_REGION_KEY}.`, chart: throughput, table },
     { id: 'roofline', title: 'Memory roofline', intro: 'An SE block must read its input and write its output once, the traffic of one copy: 100% means as fast as copying the tensor. Its FCs need N x 2 x C x C/r multiply-adds: the table\'s floor % (CPU rows) is max(copy time, those at the one-thread SIMD128 rate below) / SE time.', chart: roofline, table: copies },
   ];
 }

@@ -9,7 +9,7 @@ import { holdsOne, intervalText, ratioInterval, type Interval } from '../measure
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { PAPER_RATIO_PARAMS, PAPER_TIMING } from '../model/paper.ts';
-import { isNetworkRow, isSeBlockRow, measured, runState, runWarning, type BenchResults, type BenchRow } from '../bench/results.ts';
+import { isNetworkRow, isSeBlockRow, measured, runState, runWarning, timedRegionText, type BenchResults, type BenchRow } from '../bench/results.ts';
 
 
 const ok = measured;
@@ -46,6 +46,10 @@ export function paperParams(model: string, ratio: number): number | undefined {
   return model === 'se-resnet50' ? PAPER_RATIO_PARAMS[ratio] : undefined;
 }
 
+/** How to read a row's timed region (BenchRow.timedRegion): rows whose regions differ time different work. */
+export const TIMED_REGION_KEY = 'timed = input/output/clock of each sample: input staged before timing, moved by run() (in-run) or already in place (PyTorch); '
+  + 'output a view of the same CPU memory (nothing copied), a fresh array, read back from the GPU, or read back in the page; clock of Node, the page or PyTorch';
+
 /** The PyTorch row a row of ours is compared with: eager CPU for CPU rows, eager CUDA for GPU rows. */
 export function torchPeer(device: string): string {
   return device === 'cpu' ? 'pytorch-eager-cpu' : 'pytorch-eager-cuda';
@@ -80,14 +84,15 @@ function seBlockTable(res: BenchResults): string {
   for (const r of rows) {
     const s = speedUpOverTorch(r, torch.find((x) => x.workload === r.workload && x.impl === torchPeer(r.device)));
     const dev = r.deviceOnly ? `${r.deviceOnly.medianMs.toFixed(3)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${r.deviceOnly.gpuMedianMs.toFixed(3)})` : ''}` : '';
-    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), s === undefined ? '-' : ratioText(s.value, s.interval), dev]);
+    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), s === undefined ? '-' : ratioText(s.value, s.interval), dev, timedRegionText(r.timedRegion)]);
   }
-  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '']);
+  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '', timedRegionText(t.timedRegion)]);
   const peak = res.macPeak ? `; floor = max(copy, FC multiply-adds at ${res.macPeak.gmacPerS.toFixed(1)} GMAC/s, one thread of SIMD128) / SE time` : '';
   const threads = res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured';
   return `SE blocks, r = ${ratio} (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; `
     + `vs torch = PyTorch eager ms / ours [95% bootstrap interval]: CPU rows against eager CPU (${threads}), GPU rows' device-only ms against eager CUDA, synchronised per call)\n`
-    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)'], out);
+    + `\n${TIMED_REGION_KEY}\n`
+    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)', 'timed'], out);
 }
 
 /** An SE network row matched with its plain baseline (same implementation, PyTorch's included, and input), with exact costs and the paper's ratio. */
