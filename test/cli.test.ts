@@ -125,6 +125,29 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
   }
 });
 
+test('bench: correctness baselines (reference, tfjs-cpu) are timed at r = 16 only unless named in --impl', () => {
+  const out = mkdtempSync(join(tmpdir(), 'se-bench-baselines-'));
+  try {
+    const common = ['bench', '--quick', '--case=se/stage5*', '--ratios=8,16', '--model=none', '--no-torch', '--min-time=20'];
+    let r = cli(...common, '--device=cpu', `--out=${join(out, 'a')}`);
+    assert.equal(r.status, 0, r.stderr);
+    let rows = readResultsFile(join(out, 'a', 'results.json')).rows;
+    const row = (impl: string, ratio: number) => rows.find((x) => x.impl === impl && x.ratio === ratio)!;
+    for (const impl of ['reference', 'tfjs-cpu']) {
+      assert.equal(row(impl, 16).status, 'ok', impl);
+      assert.equal(row(impl, 8).status, 'skipped', impl);
+      assert.equal(row(impl, 8).message, 'a correctness baseline, timed at r = 16 only; name it in --impl to time every ratio');
+    }
+    assert.equal(row('wasm-simd', 8).status, 'ok');
+    r = cli(...common, '--impl=reference', `--out=${join(out, 'b')}`);
+    assert.equal(r.status, 0, r.stderr);
+    rows = readResultsFile(join(out, 'b', 'results.json')).rows;
+    assert.equal(row('reference', 8).status, 'ok', 'named in --impl: every ratio');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
 test('honesty rules: failing golden, or the check on the very input to be timed, makes rows invalid and never timed; exit 1', () => {
   const out = mkdtempSync(join(tmpdir(), 'se-bench-honesty-'));
   try {

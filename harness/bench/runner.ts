@@ -12,6 +12,7 @@ import { compareTensors } from '../check/compare.ts';
 import { checkCase, worstRatio, type ImplStatus } from '../check/conformance.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork, type NetworkSpec } from '../model/network.ts';
+import { ratioClosestToPaper } from '../model/paper.ts';
 import { readEnvironment } from '../host/environment.ts';
 import { GoldenSet } from '../data/golden.ts';
 import { REPO_ROOT } from '../data/paths.ts';
@@ -28,6 +29,23 @@ import { packageVersions } from './packages.ts';
 import { progressReporter } from './progress.ts';
 import { claimRunFolder, RESULTS_SCHEMA, writeResults, type BenchResults, type BenchRow } from './results.ts';
 import { networkInputs, seBlockInputs } from './workloads.ts';
+
+/**
+ * Implementations that exist to be right, not fast (the float64 reference, tfjs's plain-JS kernels: 0.2-1.2 s per SE
+ * block call): unless named in --impl, their SE blocks are timed at one ratio, where they anchor the others; the
+ * sweep over r adds nothing for them and cost over two minutes of a default run.
+ */
+const CORRECTNESS_BASELINES = ['reference', 'tfjs-cpu', 'browser-reference', 'browser-tfjs-cpu'];
+
+/** The SE block ratio the baselines are timed at: 16, or the plan's ratio closest to it. */
+function primaryBlockRatio(plan: BenchPlan): number | undefined {
+  return ratioClosestToPaper(plan.workloads.flatMap((w) => (w.kind === 'se-block' ? [w.ratio] : [])));
+}
+
+/** True when `impl` is a correctness baseline not named in --impl and `w` is not at the primary ratio. */
+function baselineRatioOnly(impl: SeImplementation, w: Extract<Workload, { kind: 'se-block' }>, plan: BenchPlan): boolean {
+  return CORRECTNESS_BASELINES.includes(impl.name) && !(plan.impls?.includes(impl.name) ?? false) && w.ratio !== primaryBlockRatio(plan);
+}
 
 /** Network measurements projected to take longer than this are skipped unless the implementation is named in --impl. */
 const NETWORK_BUDGET_S = 30;
@@ -394,7 +412,9 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
           const row = baseRow(w, impl);
           if (!available.includes(impl)) Object.assign(row, { status: 'skipped', message: 'unavailable here' });
           else if (!valid.includes(impl)) Object.assign(row, { status: 'invalid', message: 'failed golden conformance; not timed' });
-          else {
+          else if (baselineRatioOnly(impl, w, plan)) {
+            Object.assign(row, { status: 'skipped', message: `a correctness baseline, timed at r = ${primaryBlockRatio(plan)} only; name it in --impl to time every ratio` });
+          } else {
             const bytes = 4 * w.shape.reduce((a, b) => a * b, 1);
             const onGpu = impl.device === 'webgpu' || impl.device === 'gpu';
             const copy = onGpu ? await gpuCopyMs(bytes, plan, results) : copyMs.get(2 * bytes);

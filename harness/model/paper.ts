@@ -106,3 +106,11 @@ export function paperRows(): PaperRow[] {
   }
   return rows;
 }
+
+/** The paper's reduction ratio. */
+export const PAPER_RATIO = 16;
+
+/** Of the ratios given, the one closest to the paper's (on a log scale; ties to the larger), or undefined for none. */
+export function ratioClosestToPaper(ratios: Iterable<number>): number | undefined {
+  return [...new Set(ratios)].sort((a, b) => Math.abs(Math.log(a / PAPER_RATIO)) - Math.abs(Math.log(b / PAPER_RATIO)) || b - a)[0];
+}

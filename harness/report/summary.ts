@@ -8,7 +8,7 @@ import { adapterLine } from '../host/webgpu-node.ts';
 import { holdsOne, intervalText, ratioInterval, type Interval } from '../measure/bootstrap.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
-import { PAPER_RATIO_PARAMS, PAPER_TIMING } from '../model/paper.ts';
+import { PAPER_RATIO_PARAMS, PAPER_TIMING, ratioClosestToPaper } from '../model/paper.ts';
 import { isNetworkRow, isSeBlockRow, measured, runState, runWarning, timedRegionText, type BenchResults, type BenchRow } from '../bench/results.ts';
 
 
@@ -29,8 +29,7 @@ const pct = (v: number | undefined): string => (v === undefined ? '' : `${v.toFi
  * the sweep shows every ratio. Undefined when no row has a ratio.
  */
 export function primaryRatio(rows: readonly BenchRow[]): number | undefined {
-  const ratios = [...new Set(rows.filter((r) => r.ratio !== undefined).map((r) => r.ratio!))];
-  return ratios.sort((a, b) => Math.abs(Math.log(a / 16)) - Math.abs(Math.log(b / 16)) || b - a)[0];
+  return ratioClosestToPaper(rows.flatMap((r) => (r.ratio === undefined ? [] : [r.ratio])));
 }
 
 /** The SE network the sweep counts: the one the run timed (model and resolution), else SE-ResNet-50 at 224. */
