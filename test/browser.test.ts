@@ -6,7 +6,10 @@
  * names a browser implementation.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { describeComparison } from '../harness/check/compare.ts';
 import { checkCase, runConformance, worstRatio } from '../harness/check/conformance.ts';
@@ -22,6 +25,7 @@ import { BUILTIN_PAGE_MODULES, builtinBrowserImplementations as browserImplement
 import { packTensors, joinChunks, unpackTensors } from '../harness/host/browser/wire.ts';
 import type { PreparedNetwork, SeImplementation } from '../harness/contract/implementation.ts';
 import { Registry } from '../harness/contract/registry.ts';
+import { readResultsFile } from '../harness/bench/results-file.ts';
 import { restoreEnvAfter } from './helpers.ts';
 
 const golden = new GoldenSet();
@@ -317,4 +321,39 @@ test('closeBrowser: no Chromium process of the shared profile is left, and the p
   assert.deepEqual(processesMentioning(running.userDataDir), []);
   assert.equal(existsSync(running.userDataDir), false);
   assert.equal(sharedBrowserHost().running(), undefined);
+});
+
+test('bench: Chromium killed during a measurement fails that row naming the cause; the run goes on, completes, and exits 1', async (t) => {
+  if (!needBrowser(t)) return;
+  const out = mkdtempSync(join(tmpdir(), 'se-bench-killed-browser-'));
+  try {
+    const child = spawn(process.execPath, ['scripts/se-bench.mjs', 'bench', '--device=browser', '--impl=browser-reference', '--case=se/stage2*,se/stage3*',
+      '--ratios=16', '--model=none', '--no-torch', '--quick', '--min-time=3000', `--out=${out}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    const deadline = Date.now() + 120_000;
+    while (!/^compute ceiling/m.test(stderr) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 2000)); // inside the first 3 s measurement, in the page
+    // Chromium processes started by this bench only (the test process may hold its own): descendants of the child.
+    const table = spawnSync('ps', ['-A', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout.trim().split('\n').map((l) => l.trim().split(/\s+/));
+    const tree = new Set([child.pid!]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const [pid, ppid] of table) if (tree.has(Number(ppid)) && !tree.has(Number(pid))) { tree.add(Number(pid)); grew = true; }
+    }
+    const chromium = table.filter(([pid, , ...args]) => tree.has(Number(pid)) && /chrom/i.test(args.join(' '))).map(([pid]) => Number(pid));
+    assert.ok(chromium.length > 0, 'the bench started Chromium');
+    for (const pid of chromium) process.kill(pid, 'SIGKILL');
+    assert.equal(await exited, 1, stderr);
+    const results = readResultsFile(join(out, 'results.json'));
+    assert.deepEqual(results.run, { status: 'complete' });
+    const [first, second] = results.rows;
+    assert.equal(first!.status, 'failed');
+    assert.match(first!.message!, /the browser disconnected \(Chromium pid \d+ killed by SIGKILL\)/);
+    assert.equal(second!.status, 'ok', 'the next measurement relaunched the browser');
+    assert.ok(existsSync(join(out, 'report.html')));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });
