@@ -33,6 +33,12 @@ test('bad usage exits 2 with the valid names', () => {
   r = cli('bench', '--min-time=fast');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--min-time must be a positive number of milliseconds, got "fast"/);
+  r = cli('conformance', '--impl=reference', '--golden=README.md');
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'se-bench: --golden=README.md: is a file, not a folder; give the golden/ folder of an se-bench checkout\n');
+  r = cli('list', '--golden');
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--golden needs a folder: --golden=DIR/);
 });
 
 test('conformance --json prints one JSON document on stdout and nothing else', () => {

@@ -105,7 +105,7 @@ function takeGoldenOption(args: string[]): string[] {
     const dir = a === '--golden' ? args[++i] : a.slice('--golden='.length);
     if (!dir) throw new UsageError('--golden needs a folder: --golden=DIR, the golden/ folder of an se-bench checkout');
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new UsageError(`--golden=${dir}: no such folder; give the golden/ folder of an se-bench checkout`);
+      throw new UsageError(`--golden=${dir}: ${existsSync(dir) ? 'is a file, not a folder' : 'no such folder'}; give the golden/ folder of an se-bench checkout`);
     }
     useGolden({ ...goldenSource(), dir });
   }
