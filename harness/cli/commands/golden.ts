@@ -3,12 +3,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GOLDEN_DIR } from '../../data/golden.ts';
+import { goldenSource, REPO_ROOT } from '../../data/paths.ts';
 import { PYTHON, torchAvailable } from '../../host/python.ts';
 
 export const GOLDEN_OPTIONS = { check: { type: 'boolean' } } as const;
 
-const SCRIPT = resolve(GOLDEN_DIR, '..', 'scripts', 'golden.py');
+const SCRIPT = resolve(REPO_ROOT, 'scripts', 'golden.py');
 
 function runGenerator(out: string): number {
   const r = spawnSync(PYTHON, [SCRIPT, '--out', out], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -32,12 +32,12 @@ export async function goldenCommand(values: { check?: boolean }): Promise<number
       + 'or set SE_BENCH_PYTHON to an interpreter that has torch.\n');
     return 2;
   }
-  if (!values.check) return runGenerator(GOLDEN_DIR);
+  if (!values.check) return runGenerator(goldenSource().dir);
   const tmp = mkdtempSync(join(tmpdir(), 'se-bench-golden-'));
   try {
     const status = runGenerator(tmp);
     if (status !== 0) return status;
-    const differ = diffDirs(GOLDEN_DIR, tmp);
+    const differ = diffDirs(goldenSource().dir, tmp);
     if (differ.length) {
       process.stdout.write(`golden/ differs from a fresh generation in: ${differ.join(', ')}\n`);
       return 1;
