@@ -42,7 +42,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;padding:1rem;max-width:12
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ccc}
 .chart{position:relative;height:420px;width:100%}
 .scroll{overflow-x:auto;margin:.5rem 0}table{border-collapse:collapse;font-size:12px}
-td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;white-space:nowrap}td:first-child,th:first-child{text-align:left}
+td,th{border:1px solid #ddd;padding:2px 6px;text-align:right;white-space:nowrap}td:first-child,th:first-child{text-align:left}#table-verdicts td,#table-verdicts th{text-align:left;white-space:normal;vertical-align:top}#table-verdicts td:last-child{min-width:28em}
 .incomplete{border:2px solid #b00;padding:.4rem .6rem;background:#f6c6c6}
 .good{background:#d7f0d7}.warn{background:#fde9b8}.bad{background:#f6c6c6;font-weight:bold}.muted{color:#777}
 nav a{margin-right:.8rem}.meta{color:#555}
