@@ -10,16 +10,17 @@
  * loader packages; the build prints the sizes and fails above that budget.
  * README "Portable pack" says how to use it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { REPO_ROOT } from '../harness/data/paths.ts';
+import { checkoutCommit } from '../harness/host/environment.ts';
 import { bundle, OMITTED } from './portable/bundle.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const PLATFORM = `${process.platform}-${process.arch}`;
 const MiB = 1024 * 1024;
 /** What one copy to the GPU machine may hold, and what we keep free in it for the Vulkan loader's .deb files. */
@@ -53,7 +54,7 @@ function fail(message: string): never {
 }
 
 function copy(rel: string, packRoot: string): void {
-  const from = join(ROOT, rel);
+  const from = join(REPO_ROOT, rel);
   if (!existsSync(from)) fail(`${rel} is missing: run \`npm ci\` (ONNXRUNTIME_NODE_INSTALL=skip) first`);
   mkdirSync(dirname(join(packRoot, rel)), { recursive: true });
   copyFileSync(from, join(packRoot, rel));
@@ -61,29 +62,19 @@ function copy(rel: string, packRoot: string): void {
 
 /** The manifests of the bundled dependencies, so the environment record names their versions (harness/bench/packages.ts). */
 function dependencyManifests(): string[] {
-  const own = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const own = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   return Object.keys(own.dependencies).filter((n) => !(n in OMITTED)).map((n) => `node_modules/${n}/package.json`)
-    .filter((rel) => existsSync(join(ROOT, rel)));
+    .filter((rel) => existsSync(join(REPO_ROOT, rel)));
 }
 
 function trackedBytes(): number {
-  const out = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' });
+  const out = spawnSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (out.status !== 0) fail('the size budget counts the checkout\'s tracked files: run this in a git checkout of se-bench');
-  return out.stdout.split('\0').filter(Boolean).reduce((sum, f) => sum + (existsSync(join(ROOT, f)) ? statSync(join(ROOT, f)).size : 0), 0);
+  return out.stdout.split('\0').filter(Boolean).reduce((sum, f) => sum + (existsSync(join(REPO_ROOT, f)) ? statSync(join(REPO_ROOT, f)).size : 0), 0);
 }
 
 function sha256(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
-function commit(): string {
-  try {
-    const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const sha = git(['rev-parse', 'HEAD']);
-    return git(['status', '--porcelain', '--untracked-files=no']) ? `${sha}-dirty` : sha;
-  } catch {
-    return 'unknown';
-  }
 }
 
 function mib(bytes: number): string {
@@ -92,19 +83,21 @@ function mib(bytes: number): string {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { out: { type: 'string' } }, strict: true });
-  const out = resolve(values.out ?? join(ROOT, 'dist', `se-bench-portable-${PLATFORM}.tar.xz`));
+  const out = resolve(values.out ?? join(REPO_ROOT, 'dist', `se-bench-portable-${PLATFORM}.tar.xz`));
   if (!out.endsWith('.tar.xz')) fail(`--out=${values.out}: the archive is a .tar.xz; name it so`);
   if (process.platform !== 'linux') fail(`the pack is built for Linux GPU machines; this is ${PLATFORM}`);
-  if (!existsSync(join(ROOT, 'node_modules', 'webgpu', 'dist', PLATFORM, 'dawn.node'))) fail(`Dawn has no build for ${PLATFORM} in node_modules/webgpu`);
+  if (!existsSync(join(REPO_ROOT, 'node_modules', 'webgpu', 'dist', PLATFORM, 'dawn.node'))) fail(`Dawn has no build for ${PLATFORM} in node_modules/webgpu`);
   for (const tool of ['tar', 'xz']) if (spawnSync(tool, ['--version']).status !== 0) fail(`${tool} is not installed (apt-get install ${tool === 'xz' ? 'xz-utils' : tool})`);
 
   const stage = mkdtempSync(join(tmpdir(), 'se-bench-pack-'));
   try {
     const pack = join(stage, 'se-bench-portable');
     const t0 = performance.now();
-    const built = await bundle(ROOT, pack, {
-      SE_BENCH_PACK_GOLDEN_SHA256: JSON.stringify(sha256(join(ROOT, 'golden', 'manifest.json'))),
-      SE_BENCH_PACK_COMMIT: JSON.stringify(commit()),
+    const commit = checkoutCommit() ?? 'unknown';
+    const goldenManifestSha256 = sha256(join(REPO_ROOT, 'golden', 'manifest.json'));
+    const built = await bundle(REPO_ROOT, pack, {
+      SE_BENCH_PACK_GOLDEN_SHA256: JSON.stringify(goldenManifestSha256),
+      SE_BENCH_PACK_COMMIT: JSON.stringify(commit),
     });
     const missing = [...built.urlTargets].filter((t) => !CARRIED.includes(t) && !NOT_CARRIED.test(t));
     if (missing.length) fail(`the source reads ${missing.join(', ')} beside itself, but the pack does not carry it: add it to CARRIED in ${relative(process.cwd(), fileURLToPath(import.meta.url))}`);
@@ -114,11 +107,10 @@ async function main(): Promise<void> {
     copyFileSync(process.execPath, join(pack, 'bin', 'node'));
     chmodSync(join(pack, 'bin', 'node'), 0o755);
     const stripped = spawnSync('strip', ['--strip-all', join(pack, 'bin', 'node')]).status === 0;
-    copyFileSync(join(ROOT, 'scripts', 'portable', 'run.sh'), join(pack, 'run.sh'));
+    copyFileSync(join(REPO_ROOT, 'scripts', 'portable', 'run.sh'), join(pack, 'run.sh'));
     chmodSync(join(pack, 'run.sh'), 0o755);
     writeFileSync(join(pack, 'pack-info.json'), `${JSON.stringify({
-      commit: commit(), builtAt: new Date().toISOString(), node: process.version, platform: PLATFORM,
-      goldenManifestSha256: sha256(join(ROOT, 'golden', 'manifest.json')), omitted: OMITTED,
+      commit, builtAt: new Date().toISOString(), node: process.version, platform: PLATFORM, goldenManifestSha256, omitted: OMITTED,
     }, null, 2)}\n`);
 
     mkdirSync(dirname(out), { recursive: true });

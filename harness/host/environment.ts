@@ -17,17 +17,22 @@ export interface Environment {
   commandLine: string[];
 }
 
-/** The checkout's commit (`-dirty` with uncommitted changes); in the portable pack, the commit it was built from. */
-function gitCommit(): string {
-  const pack = join(REPO_ROOT, PACK_INFO_FILE);
-  if (existsSync(pack)) return `${(JSON.parse(readFileSync(pack, 'utf8')) as { commit: string }).commit} (portable pack)`;
+/** The checkout's commit, `-dirty` with uncommitted changes to tracked files; undefined outside a git checkout. */
+export function checkoutCommit(): string | undefined {
   try {
     const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const sha = git(['rev-parse', 'HEAD']);
     return git(['status', '--porcelain', '--untracked-files=no']) ? `${sha}-dirty` : sha;
   } catch {
-    return 'unknown (not a git checkout)';
+    return undefined;
   }
+}
+
+/** The checkout's commit; in the portable pack, the commit it was built from. */
+function gitCommit(): string {
+  const pack = join(REPO_ROOT, PACK_INFO_FILE);
+  if (existsSync(pack)) return `${(JSON.parse(readFileSync(pack, 'utf8')) as { commit: string }).commit} (portable pack)`;
+  return checkoutCommit() ?? 'unknown (not a git checkout)';
 }
 
 /** Reads the fingerprint of this machine and process. */

@@ -54,8 +54,24 @@ function median(a: Float64Array, n: number): number {
   return (lower + upper) / 2;
 }
 
-/** Medians of RESAMPLES bootstrap resamples of `samples`, stream `name` of the PRNG. */
+/**
+ * Resampled medians already drawn, by sample array and stream: the summary, the report's tables, its verdicts and
+ * the Markdown export ask for intervals of the same rows, and a draw is deterministic, so each is drawn once.
+ */
+const drawn = new WeakMap<readonly number[], Map<string, Float64Array>>();
+
+/** Medians of RESAMPLES bootstrap resamples of `samples`, stream `name` of the PRNG (drawn once per array and stream). */
 function resampledMedians(samples: readonly number[], name: string): Float64Array {
+  let byName = drawn.get(samples);
+  if (!byName) drawn.set(samples, (byName = new Map()));
+  const known = byName.get(name);
+  if (known) return known;
+  const out = drawMedians(samples, name);
+  byName.set(name, out);
+  return out;
+}
+
+function drawMedians(samples: readonly number[], name: string): Float64Array {
   const n = samples.length;
   const scratch = new Float64Array(n);
   const out = new Float64Array(RESAMPLES);

@@ -7,7 +7,7 @@ import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
 import { verdicts } from './verdicts.ts';
-import { overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepNetwork, TIMED_REGION_KEY, torchPeer } from './summary.ts';
+import { deviceOnlyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepNetwork, TIMED_REGION_KEY, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 
@@ -116,10 +116,9 @@ function seBlocks(runs: LoadedRun[]): Section[] {
     rows: rows.map(({ run, r }) => {
       const peer = r.kind === 'torch' ? undefined : run.results.rows.find((t) => t.kind === 'torch' && t.workload === r.workload && t.impl === torchPeer(r.device));
       const vsTorch = speedUpOverTorch(r, peer);
-      const dev = r.deviceOnly ? `${f(r.deviceOnly.medianMs)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${f(r.deviceOnly.gpuMedianMs)})` : ''}` : '';
       return [r.workload, name(runs, run, r.impl), ok(r) ? r.status : { text: r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
         ok(r) ? f(r.measurement!.medianMs) : r.message ?? '', ok(r) ? f(spread(r)) : '', ok(r) ? f(r.measurement!.p90Ms) : '', ok(r) ? String(r.measurement!.sampleCount) : '',
-        ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', dev, f(r.rooflinePct, 0), f(r.floorPct, 0), vsTorch === undefined ? '' : `${ratioText(vsTorch.value, vsTorch.interval)} (${peer!.impl})`,
+        ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', deviceOnlyText(r), f(r.rooflinePct, 0), f(r.floorPct, 0), vsTorch === undefined ? '' : `${ratioText(vsTorch.value, vsTorch.interval)} (${peer!.impl})`,
         timedRegionText(r.timedRegion),
         r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`];
     }),

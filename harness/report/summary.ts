@@ -49,6 +49,12 @@ export function paperParams(model: string, ratio: number): number | undefined {
 export const TIMED_REGION_KEY = 'timed = input/output/clock of each sample: input staged before timing, moved by run() (in-run) or already in place (PyTorch); '
   + 'output a view of the same CPU memory (nothing copied), a fresh array, read back from the GPU, or read back in the page; clock of Node, the page or PyTorch';
 
+/** A GPU row's device-only median ms, with the GPU's own (timestamp-query) median in brackets where the adapter has it; '' for other rows. */
+export function deviceOnlyText(r: BenchRow): string {
+  if (!r.deviceOnly) return '';
+  return `${r.deviceOnly.medianMs.toFixed(3)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${r.deviceOnly.gpuMedianMs.toFixed(3)})` : ''}`;
+}
+
 /** The PyTorch row a row of ours is compared with: eager CPU for CPU rows, eager CUDA for GPU rows. */
 export function torchPeer(device: string): string {
   return device === 'cpu' ? 'pytorch-eager-cpu' : 'pytorch-eager-cuda';
@@ -82,7 +88,7 @@ function seBlockTable(res: BenchResults): string {
   const out: string[][] = [];
   for (const r of rows) {
     const s = speedUpOverTorch(r, torch.find((x) => x.workload === r.workload && x.impl === torchPeer(r.device)));
-    const dev = r.deviceOnly ? `${r.deviceOnly.medianMs.toFixed(3)}${Number.isFinite(r.deviceOnly.gpuMedianMs) ? ` (${r.deviceOnly.gpuMedianMs.toFixed(3)})` : ''}` : '';
+    const dev = deviceOnlyText(r);
     out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), s === undefined ? '-' : ratioText(s.value, s.interval), dev, timedRegionText(r.timedRegion)]);
   }
   for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '', timedRegionText(t.timedRegion)]);
