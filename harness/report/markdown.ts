@@ -27,16 +27,25 @@ function notMeasured(cols: string[], rowsOf: (c: string) => BenchRow[]): string 
 
 type Located = { run: LoadedRun; r: BenchRow };
 
+/**
+ * The grid columns of `located` rows: one per implementation (and run, when
+ * there are several), `every` of them and those with a measurement (`cols`),
+ * with each column's rows.
+ */
+function columns(runs: LoadedRun[], located: Located[]) {
+  const col = (x: Located) => (runs.length > 1 ? `${x.r.impl} (${x.run.label})` : x.r.impl);
+  const rowsOf = (c: string) => located.filter((x) => col(x) === c).map((x) => x.r);
+  const every = [...new Set(located.map(col))];
+  return { col, rowsOf, every, cols: every.filter((c) => rowsOf(c).some(measured)) };
+}
+
 /** SE blocks at the primary ratio: one row per workload, one column per implementation (and run) with a measurement, `ms (roofline %)`. */
 function seBlockGrid(runs: LoadedRun[]): string {
   const all = runs.flatMap((run) => run.results.rows.filter(isSeBlockRow).map((r) => ({ run, r })));
   const ratio = primaryRatio(all.map((x) => x.r));
   const rows = all.filter((x) => x.r.ratio === ratio);
   if (!rows.length) return '';
-  const col = (x: Located) => (runs.length > 1 ? `${x.r.impl} (${x.run.label})` : x.r.impl);
-  const rowsOf = (c: string) => rows.filter((x) => col(x) === c).map((x) => x.r);
-  const every = [...new Set(rows.map(col))];
-  const cols = every.filter((c) => rowsOf(c).some(measured));
+  const { col, rowsOf, every, cols } = columns(runs, rows);
   const workloads = [...new Set(rows.map((x) => x.r.workload))];
   const cell = (x: Located | undefined) => {
     if (!x) return '';
@@ -67,10 +76,7 @@ function sweepGrid(runs: LoadedRun[]): string {
   const ratios = [...new Set(all.map((x) => x.r.ratio!))].sort((a, b) => a - b);
   if (ratios.length < 2) return '';
   const net = sweepNetwork(all.map((x) => x.r));
-  const col = (x: Located) => (runs.length > 1 ? `${x.r.impl} (${x.run.label})` : x.r.impl);
-  const rowsOf = (c: string) => all.filter((x) => col(x) === c).map((x) => x.r);
-  const every = [...new Set(all.map(col))];
-  const cols = every.filter((c) => rowsOf(c).some(measured));
+  const { rowsOf, every, cols } = columns(runs, all);
   const body = ratios.map((ratio) => {
     const c = countNetwork(makeNetwork(net.model, { ratio }), net.resolution);
     const cells = cols.map((col_) => {
