@@ -30,6 +30,11 @@ to se-bench's, with weights drawn from the shared PRNG by the same rules and
 seed as the bench's own network weights. Rows add "coldMs", the first run on
 its own; a first run that projects the measurement past "budgetS" makes the
 row unavailable with the projection, as the bench does with its own networks.
+"warmup" (default 2) is the number of untimed calls before the samples;
+"dryRun": true builds, runs cold and checks the budget, and takes no samples;
+"device": "cpu" or "cuda" times on that one only. A
+network is built and run cold once and kept (the last 8), so a bench can ask
+for a few samples of each of its networks in turn, round after round.
 
 CUDA rows are timed with torch.cuda.synchronize() after each call. For example:
 
@@ -157,6 +162,19 @@ def parse_network_request(req):
     for k, v in limits.items():
         if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0):
             raise ValueError(f'"{k}" must be a positive number, got {json.dumps(v)}')
+    if req.get("warmup") is not None:
+        w = req["warmup"]
+        if not (isinstance(w, int) and not isinstance(w, bool) and w >= 0):
+            raise ValueError(f'"warmup" must be a whole number of calls, 0 or more, got {json.dumps(w)}')
+        limits["warmup"] = w
+    if req.get("device") is not None:
+        if req["device"] not in ("cpu", "cuda"):
+            raise ValueError(f'"device" must be "cpu" or "cuda", got {json.dumps(req["device"])}')
+        limits["device"] = req["device"]
+    if req.get("dryRun") is not None:
+        if not isinstance(req["dryRun"], bool):
+            raise ValueError(f'"dryRun" must be true or false, got {json.dumps(req["dryRun"])}')
+        limits["dryRun"] = req["dryRun"]
     spec = network(name, **se) if NET_PRESETS[name].get("se") else network(name)
     return spec, batch, resolution, limits
 
@@ -169,12 +187,12 @@ def measure_network(spec, batch, resolution, limits, devices, min_time):
     min_time = limits.get("minTimeMs", min_time * 1e3) / 1e3
     min_samples = int(limits.get("minSamples", 10))
     rows = []
-    for dev in devices:
+    for dev in [limits["device"]] if "device" in limits else devices:
         if dev == "cuda" and not torch.cuda.is_available():
             rows.append(dict(head, device="cuda", available=False, reason=NO_CUDA))
             continue
         try:
-            rows.append(dict(head, device=dev, **time_network(spec, shape, dev, min_time, min_samples, limits.get("budgetS"))))
+            rows.append(dict(head, device=dev, **time_network(spec, shape, dev, min_time, min_samples, limits.get("budgetS"), limits.get("warmup", NET_WARMUP), limits.get("dryRun", False))))
         except SystemExit as e:  # golden.py exits when torchvision or numpy is missing
             rows.append(dict(head, device=dev, available=False, reason=str(e)))
         except Exception as e:  # out of memory, a resolution too small for the network...: this row only
@@ -182,27 +200,47 @@ def measure_network(spec, batch, resolution, limits, devices, min_time):
     return rows
 
 
-def time_network(spec, shape, dev, min_time, min_samples, budget_s):
-    import golden  # torchvision and numpy: imported on the first network request, SE anchors do without
-    import sebench_prng as prng
+# Built networks, their input and cold time, by (spec, shape, device): a bench asks for the same networks round after
+# round, alternating them so drift falls on all alike; each is built and run cold once. The oldest goes past NET_CACHE.
+NET_CACHE = 8
+_nets = {}
 
+
+def built_network(spec, shape, dev, sync):
+    """(model, input, cold seconds) for this network, built, filled with the bench's weights and run once on first use."""
+    key = json.dumps([spec, shape, dev], sort_keys=True)
+    if key not in _nets:
+        import golden  # torchvision and numpy: imported on the first network request, SE anchors do without
+        import sebench_prng as prng
+
+        torch.manual_seed(0)
+        model = golden.build_network(spec).eval()
+        golden.fill_from_prng(model, BENCH_SEED)
+        model.to(dev)
+        n = shape[0] * shape[1] * shape[2] * shape[3]
+        x = torch.from_numpy(prng.uniform(n, BENCH_SEED, "input", -1.0, 1.0).reshape(shape)).to(dev)
+        with torch.no_grad():
+            t0 = time.perf_counter()
+            model(x)
+            sync()
+            cold_s = time.perf_counter() - t0
+        while len(_nets) >= NET_CACHE:
+            _nets.pop(next(iter(_nets)))
+        _nets[key] = (model, x, cold_s)
+    return _nets[key]
+
+
+def time_network(spec, shape, dev, min_time, min_samples, budget_s, warmup=NET_WARMUP, dry_run=False):
     sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
-    torch.manual_seed(0)
-    model = golden.build_network(spec).eval()
-    golden.fill_from_prng(model, BENCH_SEED)
-    model.to(dev)
-    n = shape[0] * shape[1] * shape[2] * shape[3]
-    x = torch.from_numpy(prng.uniform(n, BENCH_SEED, "input", -1.0, 1.0).reshape(shape)).to(dev)
+    model, x, cold_s = built_network(spec, shape, dev, sync)
+    projected = max(min_time, cold_s * min_samples) + cold_s * warmup
+    if budget_s is not None and projected > budget_s:
+        return dict(available=False, coldMs=cold_s * 1e3,
+                    reason=f"its first run took {cold_s:.1f} s: about {projected:.0f} s for this measurement, over the {budget_s:g} s budget")
+    if dry_run:
+        return dict(available=True, coldMs=cold_s * 1e3, samplesMs=[])
     with torch.no_grad():
-        t0 = time.perf_counter()
-        model(x)
-        sync()
-        cold_s = time.perf_counter() - t0
-        projected = max(min_time, cold_s * min_samples) + cold_s * NET_WARMUP
-        if budget_s is not None and projected > budget_s:
-            return dict(available=False, coldMs=cold_s * 1e3,
-                        reason=f"its first run took {cold_s:.1f} s: about {projected:.0f} s for this measurement, over the {budget_s:g} s budget")
-        samples = time_fn(lambda: model(x), sync, min_time, min_samples, NET_WARMUP)
+        samples = time_fn(lambda: model(x), sync, min_time, min_samples, warmup)
     return dict(available=True, coldMs=cold_s * 1e3, samplesMs=samples)
 
 

@@ -1,7 +1,7 @@
 /**
  * PyTorch whole-network anchors: the script's network requests through
  * TorchAnchors.timeNetwork (measured, refused with the script's message,
- * over the budget, a dead process), and torch network rows in the SE-overhead
+ * over the budget, a dead process) and networkSamples (the rounds' dry run and reuse), and torch network rows in the SE-overhead
  * table and report without leaking into the SE block ones.
  */
 import assert from 'node:assert/strict';
@@ -28,6 +28,14 @@ test('PyTorch network anchors: a measured row with its cold run, a script error 
 
     const [se] = await anchors.timeNetwork({ model: 'se-resnet50', se: makeNetwork('se-resnet50', { ratio: 8 }).se, batch: 1, resolution: 32, minTimeMs: 20, minSamples: 2 });
     assert.ok(se?.available && se.ratio === 8 && se.model === 'se-resnet50', JSON.stringify(se));
+
+    // Rounds (time-networks.ts): a dry run builds and runs cold only; later requests reuse the built network and its cold time.
+    const [dry] = await anchors.networkSamples({ model: 'resnet50', batch: 1, resolution: 48, dryRun: true, device: 'cpu' });
+    assert.ok(dry?.available && dry.coldMs! > 0 && dry.samplesMs.length === 0, JSON.stringify(dry));
+    const [again] = await anchors.networkSamples({ model: 'resnet50', batch: 1, resolution: 48, minSamples: 3, minTimeMs: 1, warmup: 0, device: 'cpu' });
+    assert.ok(again?.available && again.samplesMs.length === 3 && again.coldMs === dry.coldMs, JSON.stringify(again));
+    const [negative] = await anchors.networkSamples({ model: 'resnet50', batch: 1, resolution: 48, warmup: -1 });
+    assert.match(negative!.reason!, /"warmup" must be a whole number of calls, 0 or more, got -1/);
 
     const [unknown] = await anchors.timeNetwork({ model: 'resnet51', batch: 1, resolution: 64 });
     assert.ok(unknown && !unknown.available && /unknown model "resnet51"; valid models: resnet50, /.test(unknown.reason), JSON.stringify(unknown));

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { SeImplementation } from '../harness/contract/implementation.ts';
+import { baselineSkip } from '../harness/bench/baselines.ts';
 import { packageVersions } from '../harness/bench/packages.ts';
 import { benchPlan } from '../harness/bench/options.ts';
 import { compareRuns, formatChanges } from '../harness/bench/regression.ts';
@@ -8,11 +10,16 @@ import { drawRange } from '../harness/bench/workloads.ts';
 import { GoldenSet } from '../harness/data/golden.ts';
 import { sampleStats } from '../harness/measure/stats.ts';
 
-test('default plan: four stages x five ratios at batch 8, resnet50 and se-resnet50 at each ratio; --case filters by id', () => {
+test('default plan: four stages x five ratios at batch 8, resnet50 and se-resnet50 at r = 16 with 15 samples; --net-ratios, --case', () => {
   const p = benchPlan({});
   assert.equal(p.workloads.filter((w) => w.kind === 'se-block').length, 20);
-  assert.deepEqual(p.workloads.filter((w) => w.kind === 'network').map((w) => w.id),
+  assert.deepEqual(p.workloads.filter((w) => w.kind === 'network').map((w) => w.id), ['net/resnet50/224/b1', 'net/se-resnet50-r16/224/b1']);
+  assert.equal(p.netMinSamples, 15);
+  assert.deepEqual(benchPlan({ 'net-ratios': '2,4,8,16,32' }).workloads.filter((w) => w.kind === 'network').map((w) => w.id),
     ['net/resnet50/224/b1', 'net/se-resnet50-r2/224/b1', 'net/se-resnet50-r4/224/b1', 'net/se-resnet50-r8/224/b1', 'net/se-resnet50-r16/224/b1', 'net/se-resnet50-r32/224/b1']);
+  // Networks follow --ratios to its ratio closest to the paper's 16 unless --net-ratios says otherwise.
+  assert.deepEqual(benchPlan({ ratios: '4,8' }).workloads.filter((w) => w.kind === 'network').map((w) => w.id), ['net/resnet50/224/b1', 'net/se-resnet50-r8/224/b1']);
+  assert.equal(benchPlan({ 'net-samples': '40' }).netMinSamples, 40);
   const q = benchPlan({ quick: true, case: 'se/stage2*', batch: '1,32' });
   assert.deepEqual(q.workloads.map((w) => w.id), ['se/stage2-256x56x56/b1/r16', 'se/stage2-256x56x56/b32/r16']);
   assert.equal(benchPlan({ model: 'none' }).workloads.some((w) => w.kind === 'network'), false);
@@ -63,4 +70,19 @@ test('the environment records every dependency\'s version, packages whose export
   const versions = packageVersions();
   for (const name of ['chart.js', 'csv-stringify', 'tinybench', 'onnxruntime-node', 'webgpu']) assert.match(versions[name] ?? '', /^\d+\.\d+\.\d+/, name);
   assert.ok(!Object.values(versions).includes('not installed'), JSON.stringify(versions));
+});
+
+test('correctness baselines: SE blocks at the ratio closest to 16 and no networks, unless named in --impl', () => {
+  const plan = benchPlan({ ratios: '8,32' });
+  const impl = (name: string) => ({ name }) as SeImplementation;
+  const block = (ratio: number) => plan.workloads.find((w) => w.kind === 'se-block' && w.ratio === ratio)!;
+  const net = plan.workloads.find((w) => w.kind === 'network')!;
+  // 8 and 32 are equally far from 16 (by ratio); the tie goes to the larger, as in ratioClosestToPaper.
+  assert.equal(baselineSkip(impl('tfjs-cpu'), block(8), plan), 'a correctness baseline, timed at r = 32 only; name it in --impl to time every ratio');
+  assert.equal(baselineSkip(impl('tfjs-cpu'), block(32), plan), undefined);
+  assert.equal(baselineSkip(impl('reference'), net, plan), 'a correctness baseline, not timed on whole networks; name it in --impl to time it');
+  assert.equal(baselineSkip(impl('wasm-simd'), net, plan), undefined);
+  const named = benchPlan({ ratios: '8,32', impl: 'reference' });
+  assert.equal(baselineSkip(impl('reference'), net, named), undefined);
+  assert.equal(baselineSkip(impl('reference'), block(8), named), undefined);
 });

@@ -8,8 +8,8 @@
 import { freemem } from 'node:os';
 import { UsageError } from '../data/select.ts';
 import { countNetwork } from '../model/count.ts';
-import { makeNetwork } from '../model/network.ts';
 import type { Workload } from './options.ts';
+import { workloadNetwork } from './workloads.ts';
 
 const F32 = 4;
 
@@ -32,21 +32,48 @@ const NETWORK_ACTIVATIONS = 16;
 /** Estimated peak bytes of one measurement of `w`. */
 export function workloadBytes(w: Workload): number {
   if (w.kind === 'se-block') return SE_BLOCK_TENSORS * F32 * w.shape.reduce((a, b) => a * b, 1);
-  const net = w.ratio === undefined ? makeNetwork(w.model) : makeNetwork(w.model, { ratio: w.ratio });
-  const params = countNetwork(net).params;
+  const params = countNetwork(workloadNetwork(w)).params;
   return 2 * F32 * params + NETWORK_ACTIVATIONS * F32 * w.batch * 16 * w.resolution * w.resolution;
 }
 
 const gb = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
 
 /**
- * Throws a UsageError naming the largest workload when it would need more
- * than `available` bytes (default: the memory the OS says is available now).
+ * What is held at once: one SE block workload, or the networks of one batch
+ * and resolution, which are prepared together and sampled in turn (time-networks.ts).
+ */
+function heldTogether(workloads: readonly Workload[]): { ids: string[]; w: Workload; bytes: number }[] {
+  const out: { ids: string[]; w: Workload; bytes: number }[] = [];
+  const groups = new Map<string, { ids: string[]; w: Workload; bytes: number }>();
+  for (const w of workloads) {
+    if (w.kind === 'se-block') {
+      out.push({ ids: [w.id], w, bytes: workloadBytes(w) });
+      continue;
+    }
+    const key = `${w.batch}x${w.resolution}`;
+    const g = groups.get(key);
+    if (g) {
+      g.ids.push(w.id);
+      g.bytes += workloadBytes(w);
+    } else {
+      const fresh = { ids: [w.id], w, bytes: workloadBytes(w) };
+      groups.set(key, fresh);
+      out.push(fresh);
+    }
+  }
+  return out;
+}
+
+/**
+ * Throws a UsageError naming the largest workload (or networks held together)
+ * when it would need more than `available` bytes (default: the memory the OS
+ * says is available now).
  */
 export function checkPlanMemory(workloads: readonly Workload[], available = freemem()): void {
   if (workloads.length === 0) return;
-  const largest = workloads.map((w) => ({ w, bytes: workloadBytes(w) })).reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  const largest = heldTogether(workloads).reduce((a, b) => (b.bytes > a.bytes ? b : a));
   if (largest.bytes <= available) return;
-  const fix = largest.w.kind === 'se-block' ? 'a smaller --batch' : 'a smaller --net-batch or --resolution';
-  throw new UsageError(`${largest.w.id} would need about ${gb(largest.bytes)} of memory and ${gb(available)} is available here; use ${fix}`);
+  const fix = largest.w.kind === 'se-block' ? 'a smaller --batch' : 'a smaller --net-batch or --resolution, or fewer --model or --net-ratios';
+  const what = largest.ids.length === 1 ? largest.ids[0] : `${largest.ids.join(', ')} (timed together)`;
+  throw new UsageError(`${what} would need about ${gb(largest.bytes)} of memory and ${gb(available)} is available here; use ${fix}`);
 }

@@ -5,9 +5,17 @@
 import { parseDevices } from '../host/devices.ts';
 import { MODEL_NAMES } from '../model/network.ts';
 import { positiveInt } from '../data/select.ts';
+import { ratioClosestToPaper } from '../model/paper.ts';
 
 const MAX_MIN_TIME_MS = 600_000;
 const MAX_MIN_SAMPLES = 10_000;
+/**
+ * Samples per network row by default: with 15, the 95% bootstrap interval of
+ * a median spans about the middle third of the samples (order statistics 5-11
+ * of 15), so it is set by the run's typical spread, not by its extremes, as
+ * with the 5 samples before; the default run still ends within 5 minutes.
+ */
+const NET_SAMPLES = 15;
 import { selectByGlobs, splitList, UsageError } from '../data/select.ts';
 import type { DeviceKind } from '../contract/implementation.ts';
 
@@ -20,6 +28,8 @@ export const BENCH_OPTIONS = {
   ratios: { type: 'string' },
   model: { type: 'string' },
   'net-batch': { type: 'string' },
+  'net-ratios': { type: 'string' },
+  'net-samples': { type: 'string' },
   resolution: { type: 'string' },
   quick: { type: 'boolean' },
   'min-time': { type: 'string' },
@@ -42,8 +52,8 @@ export type Workload =
   | { kind: 'se-block'; id: string; stage: number; shape: [number, number, number, number]; ratio: number }
   | { kind: 'network'; id: string; model: string; batch: number; resolution: number; ratio?: number };
 
-/** Every workload the options describe: SE blocks (stage x batch x ratio), networks (model x batch, SE models x ratio). */
-export function workloadsFor(stages: number[], batches: number[], ratios: number[], models: string[], netBatches: number[], resolution: number): Workload[] {
+/** Every workload the options describe: SE blocks (stage x batch x ratio), networks (model x batch, SE models x network ratio). */
+export function workloadsFor(stages: number[], batches: number[], ratios: number[], models: string[], netBatches: number[], netRatios: number[], resolution: number): Workload[] {
   const out: Workload[] = [];
   for (const ratio of ratios) {
     for (const stage of stages) {
@@ -53,7 +63,7 @@ export function workloadsFor(stages: number[], batches: number[], ratios: number
   }
   for (const model of models) {
     for (const batch of netBatches) {
-      const rs = model.startsWith('se-') ? ratios : [undefined];
+      const rs = model.startsWith('se-') ? netRatios : [undefined];
       for (const ratio of rs) {
         const name = ratio === undefined ? model : `${model}-r${ratio}`;
         out.push({ kind: 'network', id: `net/${name}/${resolution}/b${batch}`, model, batch, resolution, ...(ratio === undefined ? {} : { ratio }) });
@@ -74,7 +84,7 @@ export interface BenchPlan {
   quick: boolean;
   minTimeMs: number;
   minSamples: number;
-  /** Network measurements are long: fewer samples, same statistics. */
+  /** Samples of each network row at least (taken in rounds across the networks: time-networks.ts). */
   netMinSamples: number;
   torch: { threads: number } | undefined;
   out: string | undefined;
@@ -124,7 +134,15 @@ export function benchPlan(v: BenchValues): BenchPlan {
   if (minSamples > MAX_MIN_SAMPLES) throw new UsageError(`--min-samples=${v['min-samples']} is over ${MAX_MIN_SAMPLES} per measurement (a slow implementation would take hours); give ${MAX_MIN_SAMPLES} or less`);
   const maxSlowdown = v['max-slowdown'];
   if (maxSlowdown !== undefined && v.compare === undefined) throw new UsageError('--max-slowdown needs --compare=BASELINE.json');
-  const workloads = filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), resolution), v.case);
+  // Networks at one ratio unless asked: a whole network's latency barely moves with r (its FCs are a fraction of a percent
+  // of its MACs), so a network sweep measures mostly noise and costs a minute per ratio; the SE block sweep shows the trade.
+  const netRatios = intList('net-ratios', v['net-ratios'], [ratioClosestToPaper(ratios)!]);
+  for (const r of netRatios) {
+    if (r > STAGE_SHAPES[2]![0]) throw new UsageError(`--net-ratios: ratio ${r} is larger than the ${STAGE_SHAPES[2]![0]} channels of the first SE block, whose hidden width would be 0; use ratios up to ${STAGE_SHAPES[2]![0]}`);
+  }
+  const netSamples = v['net-samples'] === undefined ? (quick ? 3 : NET_SAMPLES) : positiveInt('net-samples', v['net-samples']);
+  if (netSamples > MAX_MIN_SAMPLES) throw new UsageError(`--net-samples=${v['net-samples']} is over ${MAX_MIN_SAMPLES} per network; give ${MAX_MIN_SAMPLES} or less`);
+  const workloads = filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), netRatios, resolution), v.case);
   return {
     devices: parseDevices(v.device),
     impls: v.impl === undefined ? undefined : splitList(v.impl),
@@ -132,7 +150,7 @@ export function benchPlan(v: BenchValues): BenchPlan {
     ratios, resolution,
     quick, minTimeMs,
     minSamples,
-    netMinSamples: quick ? 2 : 5,
+    netMinSamples: netSamples,
     torch: v['no-torch'] ? undefined : { threads: v['torch-threads'] === undefined ? 1 : positiveInt('torch-threads', v['torch-threads']) },
     out: v.out,
     compare: v.compare === undefined ? undefined : { path: v.compare, maxSlowdownPct: maxSlowdown === undefined ? 10 : percent('max-slowdown', maxSlowdown) },

@@ -104,6 +104,14 @@ export type RunState =
   | { status: 'interrupted'; signal: string }
   | { status: 'crashed'; error: string };
 
+/** A ceiling the run could not measure, and why; rows it would have served have no roofline or floor column. */
+export interface MissingCeiling {
+  ceiling: 'cpu-copy' | 'gpu-copy' | 'mac-peak';
+  /** Copies: the size of one copy (as in `roofline` and `gpuRoofline`), half what an SE block moves. */
+  bytes?: number;
+  reason: string;
+}
+
 /** The whole results document. */
 export interface BenchResults {
   schema: typeof RESULTS_SCHEMA;
@@ -128,6 +136,8 @@ export interface BenchResults {
   macPeak?: MacPeak;
   /** The same on the GPU (copyBufferToBuffer), when a webgpu implementation ran. */
   gpuRoofline?: GpuCopyMeasurement[];
+  /** Ceilings that could not be measured (a GPU copy over the device's buffer limit, no GPU device...), with the reason. */
+  ceilingsMissing?: MissingCeiling[];
   /** Dawn's adapter in Node (vendor, architecture, device, description with the driver, software or hardware), when a webgpu or gpu implementation was selected and one was found. */
   gpuAdapter?: AdapterReport;
   torch?: AnchorInfo;

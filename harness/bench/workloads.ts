@@ -6,6 +6,7 @@
  */
 import { makeNetwork, networkWeightShapes, type NetworkSpec } from '../model/network.ts';
 import { uniform } from '../data/prng.ts';
+import { countNetwork } from '../model/count.ts';
 import { makeSeSpec, seWeightShapes, type SeSpec } from '../model/spec.ts';
 import { sizeOf, type Tensor } from '../data/tensor.ts';
 import type { Weights } from '../contract/implementation.ts';
@@ -43,9 +44,22 @@ export function seBlockInputs(w: Extract<Workload, { kind: 'se-block' }>): { spe
   return { spec, weights: drawWeights(seWeightShapes(spec)), input };
 }
 
+export type NetworkWorkload = Extract<Workload, { kind: 'network' }>;
+
+/** The network of workload `w`: its model, with the workload's SE ratio. */
+export function workloadNetwork(w: NetworkWorkload): NetworkSpec {
+  return w.ratio === undefined ? makeNetwork(w.model) : makeNetwork(w.model, { ratio: w.ratio });
+}
+
+/** Exact costs of the workload's network, per image: every network row carries them, timed or not. */
+export function networkCost(w: NetworkWorkload): { params: number; macs: number; flops: number } {
+  const cost = countNetwork(workloadNetwork(w), w.resolution);
+  return { params: cost.params, macs: cost.macs, flops: cost.flops };
+}
+
 /** A network workload: the spec (SE ratio from the workload), weights and an input batch. */
-export function networkInputs(w: Extract<Workload, { kind: 'network' }>): { net: NetworkSpec; weights: Weights; input: Tensor } {
-  const net = w.ratio === undefined ? makeNetwork(w.model) : makeNetwork(w.model, { ratio: w.ratio });
+export function networkInputs(w: NetworkWorkload): { net: NetworkSpec; weights: Weights; input: Tensor } {
+  const net = workloadNetwork(w);
   const shape = [w.batch, net.inChannels, w.resolution, w.resolution];
   const input = { shape, data: uniform(sizeOf(shape), { seed: SEED, stream: `input/${w.id}`, lo: -1, hi: 1 }) };
   return { net, weights: drawWeights(networkWeightShapes(net)), input };

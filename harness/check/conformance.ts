@@ -64,6 +64,8 @@ export interface ConformanceOptions {
   callTimeoutMs?: number;
   /** The golden data (default: the package's golden/). */
   golden?: GoldenSet;
+  /** Called once every implementation is probed, before any case runs, e.g. to say at once which are unavailable and why. */
+  onProbed?: (implementations: readonly ImplStatus[]) => void;
   /** Called after each cell, e.g. for progress. */
   onCell?: (cell: ConformanceCell) => void;
   /** Accept a run in which no cell was checked (every implementation unavailable or unsupported); default false: that is a failure. */
@@ -156,6 +158,26 @@ export async function checkCase(rawImpl: SeImplementation, loaded: LoadedCase): 
 }
 
 /**
+ * Guards each implementation (if it is not already) and probes it: its status
+ * for the report, and the runnable ones, guarded, in the same order.
+ */
+export async function probeAll(impls: readonly SeImplementation[], callTimeoutMs: number, expected?: readonly string[]): Promise<{ implementations: ImplStatus[]; runnable: SeImplementation[] }> {
+  const implementations: ImplStatus[] = [];
+  const runnable: SeImplementation[] = [];
+  for (const raw of impls) {
+    const impl = guard(raw, { callTimeoutMs });
+    const a = await impl.probe();
+    implementations.push({
+      name: impl.name, device: impl.device, precision: impl.precision, layout: impl.layout,
+      available: a.available, expected: expected?.includes(impl.name) ?? false,
+      ...(a.available ? { detail: a.detail } : { reason: a.reason, installHint: a.installHint }),
+    });
+    if (a.available) runnable.push(impl);
+  }
+  return { implementations, runnable };
+}
+
+/**
  * Runs the gate: every implementation against every selected golden case,
  * each call guarded. The same report the CLI prints (formatConformance) and
  * writes (--json); `ok` is the verdict. Usable from any test runner.
@@ -164,22 +186,12 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   const golden = opts.golden ?? new GoldenSet();
   const caseIds = selectByGlobs(golden.ids(), opts.cases && [...opts.cases], 'case');
   const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  const implementations: ImplStatus[] = [];
+  const { implementations, runnable } = await probeAll(opts.implementations, callTimeoutMs, opts.expected);
+  opts.onProbed?.(implementations);
   const cells: ConformanceCell[] = [];
   const failures: string[] = [];
-  const runnable: SeImplementation[] = [];
-  for (const raw of opts.implementations) {
-    const impl = guard(raw, { callTimeoutMs });
-    const name = impl.name;
-    const a = await impl.probe();
-    const status: ImplStatus = {
-      name, device: impl.device, precision: impl.precision, layout: impl.layout,
-      available: a.available, expected: opts.expected?.includes(name) ?? false,
-      ...(a.available ? { detail: a.detail } : { reason: a.reason, installHint: a.installHint }),
-    };
-    implementations.push(status);
-    if (a.available) runnable.push(impl);
-    else if (status.expected) failures.push(`${name}: expected to run here but unavailable: ${a.reason} (fix: ${a.installHint})`);
+  for (const s of implementations) {
+    if (!s.available && s.expected) failures.push(`${s.name}: expected to run here but unavailable: ${s.reason} (fix: ${s.installHint})`);
   }
   for (const id of caseIds) {
     const loaded = golden.load(id);

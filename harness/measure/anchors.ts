@@ -41,6 +41,25 @@ export interface NetworkAnchorRequest {
   minSamples?: number;
   /** A first run projecting the measurement past this many seconds makes the row unavailable with the projection. */
   budgetS?: number;
+  /** Untimed calls before the samples (default 2). */
+  warmup?: number;
+  /** Build, run cold and check the budget; take no samples. */
+  dryRun?: boolean;
+  /** Time on this device only (default: every device the process was started for). */
+  device?: 'cpu' | 'cuda';
+}
+
+/** One device's raw reply to a network request: the cold run and the samples taken, or why there are none. */
+export interface NetworkSampleRow {
+  device: 'cpu' | 'cuda';
+  variant?: string;
+  model: string;
+  shape: number[];
+  ratio?: number;
+  available: boolean;
+  coldMs?: number;
+  samplesMs: number[];
+  reason?: string;
 }
 
 /** What the anchor process is: PyTorch's version, thread count and CUDA device (or why there is none: then no CUDA rows); or why it could not start. */
@@ -121,17 +140,31 @@ export class TorchAnchors {
    * its first run come on top of the measurement the budget bounds.
    */
   async timeNetwork(req: NetworkAnchorRequest): Promise<NetworkAnchorRow[]> {
+    return (await this.networkSamples(req)).map((x): NetworkAnchorRow => {
+      const { samplesMs, coldMs, ...where } = x;
+      return x.available && samplesMs.length && x.variant && coldMs !== undefined
+        ? { ...where, variant: x.variant, available: true, stats: sampleStats(samplesMs), coldMs }
+        : { ...where, available: false, reason: x.reason ?? 'not measured' };
+    });
+  }
+
+  /**
+   * The raw reply to a network request, a row per device: its cold run and
+   * the samples taken (none for `dryRun`), or the reason there are none. A
+   * network asked for again is not rebuilt (the script keeps the last 8), so a
+   * caller can take a few samples of several networks in turn.
+   */
+  async networkSamples(req: NetworkAnchorRequest): Promise<NetworkSampleRow[]> {
     const { model, se, batch, resolution, ...limits } = req;
     const head = { model, shape: [batch, 3, resolution, resolution], ...(se?.ratio === undefined ? {} : { ratio: se.ratio }) };
     const what = `timing ${model}${se?.ratio === undefined ? '' : ` r=${se.ratio}`} at ${batch}x${resolution}x${resolution}`;
     const rows = await this.#ask({ network: model, ...(se ? { se } : {}), batch, resolution, ...limits }, what, this.#timeoutMs + 1000 * (req.budgetS ?? 0));
-    if (typeof rows === 'string') return [{ device: 'cpu', ...head, available: false, reason: rows }];
-    return rows.map((x): NetworkAnchorRow => {
-      const where = { device: x.device, model: x.model ?? model, shape: x.shape ?? head.shape, ...(typeof x.ratio === 'number' ? { ratio: x.ratio } : {}) };
-      return x.available && x.samplesMs?.length && x.variant && x.coldMs !== undefined
-        ? { ...where, variant: x.variant, available: true, stats: sampleStats(x.samplesMs), coldMs: x.coldMs }
-        : { ...where, variant: x.variant, available: false, reason: x.reason ?? 'not measured' };
-    });
+    if (typeof rows === 'string') return [{ device: 'cpu', ...head, available: false, reason: rows, samplesMs: [] }];
+    return rows.map((x): NetworkSampleRow => ({
+      device: x.device, variant: x.variant, model: x.model ?? model, shape: x.shape ?? head.shape, ...(typeof x.ratio === 'number' ? { ratio: x.ratio } : {}),
+      available: x.available && x.coldMs !== undefined, ...(x.coldMs === undefined ? {} : { coldMs: x.coldMs }),
+      samplesMs: x.samplesMs ?? [], ...(x.available ? {} : { reason: x.reason ?? 'not measured' }),
+    }));
   }
 
   /** Sends one request (after any earlier one is answered) and returns the reply's rows, or why there are none. */

@@ -133,6 +133,7 @@ function seBlocks(runs: LoadedRun[]): Section[] {
       ...run.results.roofline.map((c) => [run.label, c.method, String(c.bytes), f(c.stats.medianMs), `${f(c.gbPerS, 1)} GB/s`]),
       ...(run.results.gpuRoofline ?? []).map((c) => [run.label, 'GPU buffer copy (copyBufferToBuffer)', String(c.bytes), f(c.medianMs), `${f(c.gbPerS, 1)} GB/s`]),
       ...(run.results.macPeak ? [[run.label, run.results.macPeak.method, '', f(run.results.macPeak.stats.medianMs), `${f(run.results.macPeak.gmacPerS, 1)} GMAC/s`]] : []),
+      ...(run.results.ceilingsMissing ?? []).map((m) => [run.label, m.ceiling, m.bytes === undefined ? '' : String(m.bytes), 'not measured', m.reason]),
     ]),
   };
   return [

@@ -97,7 +97,13 @@ function seBlockTable(res: BenchResults): string {
   return `SE blocks, r = ${ratio} (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; `
     + `vs torch = PyTorch eager ms / ours [95% bootstrap interval]: CPU rows against eager CPU (${threads}), GPU rows' device-only ms against eager CUDA, synchronised per call)\n`
     + `\n${TIMED_REGION_KEY}\n`
-    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)', 'timed'], out);
+    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)', 'timed'], out)
+    + missingCeilingsText(res);
+}
+
+/** One line per ceiling the run could not measure, with why (rows it would have served have no roofline or floor). */
+export function missingCeilingsText(res: Pick<BenchResults, 'ceilingsMissing'>): string {
+  return (res.ceilingsMissing ?? []).map((m) => `\nnot measured: ${m.ceiling}${m.bytes === undefined ? '' : ` of ${m.bytes} bytes`}: ${m.reason}`).join('');
 }
 
 /** An SE network row matched with its plain baseline (same implementation, PyTorch's included, and input), with exact costs and the paper's ratio. */

@@ -69,10 +69,38 @@ function overhead(res: BenchResults): Verdict[] {
   });
 }
 
+/**
+ * With networks timed at one ratio (the default): the ratio's trade from the
+ * exact params and the SE block timed at each end of the sweep, at its widest
+ * shape (where the FCs weigh most), per implementation timed at both.
+ */
+function blockTradeOff(res: BenchResults): Verdict[] {
+  const blocks = res.rows.filter((r) => r.kind === 'se-block' && measured(r));
+  const ratios = [...new Set(blocks.map((r) => r.ratio!))].sort((a, b) => a - b);
+  if (ratios.length < 2) return [];
+  const [lo, hi] = [ratios[0]!, ratios.at(-1)!];
+  const widest = blocks.reduce((a, b) => (b.shape[1]! > a.shape[1]! ? b : a));
+  const at = (impl: string, r: number) => blocks.find((b) => b.impl === impl && b.ratio === r && b.shape.join() === widest.shape.join());
+  const times: string[] = [];
+  for (const impl of [...new Set(blocks.map((r) => r.impl))]) {
+    const [a, b] = [at(impl, lo), at(impl, hi)];
+    if (a && b) times.push(`${impl} ${ratioText(ms(a) / ms(b), ratioInterval(a.measurement!.samplesMs, b.measurement!.samplesMs), 'x', 2)}`);
+  }
+  if (!times.length) return [];
+  const net = sweepNetwork(res.rows);
+  const params = (r: number) => countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution).params / 1e6;
+  return [{
+    topic: 'ratio',
+    text: `Reduction ratio, ${net.label}: r = ${lo} -> ${hi} takes params from ${params(lo).toFixed(2)} M to ${params(hi).toFixed(2)} M (exact); `
+      + `the SE block at ${shapeText(widest)} takes this much longer at r = ${lo} than at r = ${hi}: ${times.join(', ')} `
+      + '(whole networks were timed at one ratio; --net-ratios times them at more).',
+  }];
+}
+
 function ratioTradeOff(res: BenchResults): Verdict[] {
   const nets = res.rows.filter((r) => isNetworkRow(r) && r.ratio !== undefined);
   const ratios = [...new Set(nets.map((r) => r.ratio!))].sort((a, b) => a - b);
-  if (ratios.length < 2) return [];
+  if (ratios.length < 2) return blockTradeOff(res);
   const net = sweepNetwork(res.rows);
   const [lo, hi] = [ratios[0]!, ratios.at(-1)!];
   const params = (r: number) => countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution).params / 1e6;
