@@ -2,7 +2,8 @@
  * Timing whole networks. The networks of one batch and resolution (a plain
  * ResNet-50 and its SE variants) are timed together on each implementation:
  * all prepared and run cold, then sampled in rounds, a few calls of each in
- * turn, until each has its samples. Drift over the minutes this takes (another
+ * turn (after one untimed call, since the network before it left the caches
+ * holding its own data), until each has its samples. Drift over the minutes this takes (another
  * program, the clock) then falls on all of them alike, so the SE overhead, a
  * ratio of two of them, is not the drift between two measurements taken a
  * minute apart. PyTorch's networks are sampled the same way in its process.
@@ -62,12 +63,13 @@ async function sampleInRounds(series: Series[], plan: BenchPlan): Promise<void> 
 const skipMessage = (seconds: number, how: string): string =>
   `${how} ${seconds.toFixed(0)} s for this measurement, over the ${NETWORK_BUDGET_S} s budget; name it in --impl to time it anyway`;
 
-/** PER_ROUND timed calls of a prepared network from Node, or in its page; limited like any timing loop. */
+/** One untimed call, then `n` timed calls of a prepared network from Node, or in its page; limited like any timing loop. */
 function roundTaker(p: PreparedNetwork, x: Tensor, coldMs: number, callTimeoutMs: number): (n: number) => Promise<number[]> {
   const raw = unguarded(p);
   return (n) => {
     const loop = async (): Promise<number[]> => {
-      if (raw.measureInPage) return (await raw.measureInPage(x, { minTimeMs: 0, minSamples: n, warmupMs: 0 })).samplesMs;
+      if (raw.measureInPage) return (await raw.measureInPage(x, { minTimeMs: 0, minSamples: n, warmupMs: 0 })).samplesMs; // after its own 2 untimed calls
+      await raw.run(x); // untimed: the first call after another network ran meets caches that network filled
       const out: number[] = [];
       for (let i = 0; i < n; i++) {
         const t0 = performance.now();
@@ -76,7 +78,7 @@ function roundTaker(p: PreparedNetwork, x: Tensor, coldMs: number, callTimeoutMs
       }
       return out;
     };
-    return withTimeout(loop(), loopLimitMs({ minTimeMs: 0, minSamples: n, warmupMs: 0 }, coldMs, callTimeoutMs), 'timing loop');
+    return withTimeout(loop(), loopLimitMs({ minTimeMs: 0, minSamples: n + 1, warmupMs: 0 }, coldMs, callTimeoutMs), 'timing loop');
   };
 }
 
@@ -151,7 +153,7 @@ export async function timeTorchNetworks(anchors: TorchAnchors, ws: NetworkWorklo
         continue;
       }
       const take = async (n: number): Promise<number[]> => {
-        const reply = (await anchors.networkSamples({ ...request(w), device: c.device, minSamples: n, minTimeMs: 1, warmup: 0 }))[0];
+        const reply = (await anchors.networkSamples({ ...request(w), device: c.device, minSamples: n, minTimeMs: 1, warmup: 1 }))[0];
         if (!reply?.available || reply.samplesMs.length === 0) throw new Error(reply?.reason ?? `no ${c.device} samples in the reply`);
         return reply.samplesMs;
       };
