@@ -172,6 +172,12 @@ test('honesty rules: failing golden, or the check on the very input to be timed,
     assert.equal(row('wrong-on-timed-input').status, 'invalid');
     assert.match(row('wrong-on-timed-input').message, /^output differs from the float64 reference on this input \(max abs error [\d.e-]+\); not timed$/);
     for (const impl of ['my-se-no-sigmoid', 'wrong-on-timed-input']) assert.equal(row(impl).measurement, undefined, `${impl} was timed`);
+    // Visible in the summary and the report too, not only in the file.
+    for (const impl of ['my-se-no-sigmoid', 'wrong-on-timed-input']) assert.match(r.stdout, new RegExp(`^se/stage5\\S+ +${impl} +invalid `, 'm'));
+    const html = readFileSync(join(out, 'run', 'report.html'), 'utf8');
+    assert.match(html, /failed golden conformance; not timed/);
+    assert.match(html, /output differs from the float64 reference on this input/);
+    assert.match(html, /failing, so never timed: my-se-no-sigmoid/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -24,8 +24,8 @@ test("README's measured tables are `report --format=md` of the committed baselin
   assert.equal(readme.slice(from + BEGIN.length, to), generated,
     `README's block differs from the baseline's Markdown: run npm run report -- ${BASELINE} --format=md --out=DIR and paste DIR/report.md between the markers`);
   assert.match(generated, /^#### Verdicts\n\n- 7 implementation\(s\) x 32 golden case\(s\): all pass/m);
-  assert.match(generated, /^\| stage2-256x56x56\/b8\/r16 \| 71\.685 \(3%\) \|/m);
-  assert.match(generated, /^\| tfjs-wasm b1 @224 \| resnet50 -> se-resnet50 \| 386\.613 \| 417\.685 \| 1\.080 \[1\.035, 1\.128\] \|/m);
+  assert.match(generated, /^\| stage2-256x56x56\/b8\/r16 \| 116\.358 \(2%\) \|/m);
+  assert.match(generated, /^\| tfjs-wasm b1 @224 \| resnet50 -> se-resnet50 \| 431\.243 \| 436\.495 \| 1\.012 \[0\.942, 1\.137\] no measurable difference \|/m);
   // Networks at one ratio (the default): the ratio verdict comes from the SE block at each end of the sweep.
   assert.match(generated, /^- Reduction ratio, se-resnet50 at 224: r = 2 -> 32 takes params from 45\.70 M to 26\.83 M \(exact\); the SE block at 2048x7x7, batch 8 takes/m);
 });
