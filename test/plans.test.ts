@@ -11,9 +11,13 @@ import { countNetwork } from '../harness/model/count.ts';
 import { makeNetwork } from '../harness/model/network.ts';
 import { buildSections } from '../harness/report/sections.ts';
 import { benchSummary } from '../harness/report/summary.ts';
+import { renderMarkdown } from '../harness/report/markdown.ts';
+import { verdicts } from '../harness/report/verdicts.ts';
 
 interface Plan {
   ratios: number[];
+  /** SE network ratios (default: `ratios`). */
+  netRatios?: number[];
   model?: string;
   resolution?: number;
   impls: { name: string; device: 'cpu' | 'webgpu' | 'gpu' }[];
@@ -48,7 +52,7 @@ function results(p: Plan): BenchResults {
     const resolution = p.resolution ?? 224;
     const base = makeNetwork(p.model).baseline;
     for (const impl of p.impls) {
-      for (const [model, ratio, ms] of [[base, undefined, 100], ...p.ratios.map((r) => [p.model!, r, 100 + 16 / r] as const)] as const) {
+      for (const [model, ratio, ms] of [[base, undefined, 100], ...(p.netRatios ?? p.ratios).map((r) => [p.model!, r, 100 + 16 / r] as const)] as const) {
         const net = ratio === undefined ? makeNetwork(model) : makeNetwork(model, { ratio });
         const c = countNetwork(net, resolution);
         rows.push({
@@ -83,6 +87,26 @@ test('--ratios=8 only: the SE block and overhead tables show r = 8; no sweep fro
   assert.equal(section('overhead')!.table.rows.length, 2);
   assert.equal(section('batch')!.table.rows.length, 8);
   assert.equal(section('sweep'), undefined, 'one ratio is no sweep');
+});
+
+test('the default plan\'s shape, SE blocks at two ratios and networks at one: the sweep is of the SE blocks, summed over the stages', () => {
+  const res = results({ ratios: [2, 16], netRatios: [16], model: 'se-resnet50', impls: [{ name: 'wasm-simd', device: 'cpu' }, { name: 'ort-cpu', device: 'cpu' }], torch: true });
+  const sweep = sections(res)('sweep')!;
+  assert.ok(sweep, 'the SE block sweep is shown when networks were timed at one ratio');
+  assert.equal(sweep.table.head.at(-1), 'SE blocks ms (sum of 4 stage shapes, batch 8)');
+  assert.match(sweep.intro, /summed over the stage shapes \(networks were timed at one ratio; --net-ratios times them at more\)/);
+  // Each fixture block takes 0.5 x 8 x (k + 1) ms: 16 ms over the four stages for the first implementation, 32 for the second; PyTorch 8 x 4.
+  assert.deepEqual(sweep.table.rows.map((r) => [r[0], r[1], r[5]]), [
+    ['r = 2', 'wasm-simd', '16.000'], ['r = 16', 'wasm-simd', '16.000'], ['r = 2', 'ort-cpu', '32.000'], ['r = 16', 'ort-cpu', '32.000'],
+    ['r = 2', 'pytorch-eager-cpu', '32.000'], ['r = 16', 'pytorch-eager-cpu', '32.000'],
+  ]);
+  const latency = sweep.chart!.datasets.filter((d) => /latency/.test(d.label));
+  assert.equal(latency.length, 3);
+  assert.ok(latency.every((d) => d.errorBars?.every((b) => b !== null)), 'every point has its error bar');
+  const md = renderMarkdown([{ label: 'h', path: 'results.json', results: res }], buildSections([{ label: 'h', path: 'results.json', results: res }]));
+  assert.match(md, /^#### Reduction-ratio sweep, se-resnet50 at 224: params, GMACs \(exact\) and SE blocks median ms \(sum of 4 stage shapes, batch 8\)\n\n\| ratio \| params M \| paper M \| GMACs \| wasm-simd ms \| ort-cpu ms \| pytorch-eager-cpu ms \|/m);
+  const ratio = verdicts(res).find((v) => v.topic === 'ratio')!;
+  assert.match(ratio.text, /^Reduction ratio, se-resnet50 at 224: r = 2 -> 16 takes params from 45\.70 M to 28\.09 M \(exact\); the SE block at 2048x7x7, batch 8 takes this much longer at r = 2 than at r = 16: wasm-simd 1\.00x \[[\d.]+, [\d.]+\] no measurable difference, ort-cpu 1\.00x/);
 });
 
 test('se-resnext50_32x4d at 160 with ratios 4 and 8: counts, overhead and sweep are of that network, not SE-ResNet-50 at 224', () => {

@@ -9,7 +9,7 @@ import type { LoadedRun } from './load.ts';
 import type { Cell, Section } from './sections.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
-import { paperParams, primaryRatio, sweepNetwork } from './summary.ts';
+import { paperParams, primaryRatio, sweepLatency, sweepNetwork, sweepPoint } from './summary.ts';
 import { verdicts } from './verdicts.ts';
 
 const text = (c: Cell): string => (typeof c === 'string' ? c : c.text);
@@ -70,23 +70,28 @@ function overheadTable(s: Section | undefined): string {
   return `#### SE overhead (SE / plain; latency with its 95% bootstrap interval)\n\n${mdTable(s.table.head, shown)}${left.length ? `\n\nNot measured: ${left.join(', ')}.` : ''}`;
 }
 
-/** Network latency against r: one row per ratio with the exact counts, one column per implementation (and run) with a measurement. */
+/** Latency against r (sweepLatency): one row per ratio with the exact counts, one column per implementation (and run) with a measurement. */
 function sweepGrid(runs: LoadedRun[]): string {
-  const all: Located[] = runs.flatMap((run) => run.results.rows.filter((r) => r.kind !== 'se-block' && r.model !== undefined && r.ratio !== undefined).map((r) => ({ run, r })));
-  const ratios = [...new Set(all.map((x) => x.r.ratio!))].sort((a, b) => a - b);
-  if (ratios.length < 2) return '';
-  const net = sweepNetwork(all.map((x) => x.r));
-  const { rowsOf, every, cols } = columns(runs, all);
-  const body = ratios.map((ratio) => {
+  const plan = sweepLatency(runs.flatMap((run) => run.results.rows));
+  if (!plan) return '';
+  const net = sweepNetwork(runs.flatMap((run) => run.results.rows));
+  const points = runs.flatMap((run) => {
+    const own = sweepLatency(run.results.rows);
+    return own?.by === plan.by ? own.impls.map((impl) => ({ run, impl, at: (r: number) => sweepPoint(own.parts(impl, r)) })) : [];
+  });
+  const label = (p: (typeof points)[number]) => (runs.length > 1 ? `${p.impl} (${p.run.label})` : p.impl);
+  const shown = points.filter((p) => plan.ratios.some((r) => typeof p.at(r) !== 'string'));
+  const left = points.filter((p) => !shown.includes(p)).map((p) => `${label(p)} (${plan.ratios.map((r) => p.at(r)).find(Boolean) || 'not timed'})`);
+  const body = plan.ratios.map((ratio) => {
     const c = countNetwork(makeNetwork(net.model, { ratio }), net.resolution);
-    const cells = cols.map((col_) => {
-      const r = rowsOf(col_).find((x) => x.ratio === ratio);
-      return r ? (measured(r) ? r.measurement!.medianMs.toFixed(1) : r.status) : '';
+    const cells = shown.map((p) => {
+      const v = p.at(ratio);
+      return typeof v === 'string' ? v : v.ms.toFixed(plan.by === 'networks' ? 1 : 3);
     });
     return [`r = ${ratio}`, (c.params / 1e6).toFixed(3), paperParams(net.model, ratio)?.toFixed(1) ?? '-', (c.macs / 1e9).toFixed(4), ...cells];
   });
-  return `#### Reduction-ratio sweep, ${net.label}: params, GMACs (exact) and network median ms\n\n`
-    + `${mdTable(['ratio', 'params M', 'paper M', 'GMACs', ...cols.map((c) => `${c} ms`)], body)}${notMeasured(every, rowsOf)}`;
+  return `#### Reduction-ratio sweep, ${net.label}: params, GMACs (exact) and ${plan.what.replace(/ ms/, ' median ms')}\n\n`
+    + `${mdTable(['ratio', 'params M', 'paper M', 'GMACs', ...shown.map((p) => `${label(p)} ms`)], body)}${left.length ? `\n\nNot measured: ${left.join(', ')}.` : ''}`;
 }
 
 /** The Markdown document for `runs`; `sections` are buildSections(runs). */

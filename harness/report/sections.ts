@@ -7,7 +7,7 @@ import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
 import { verdicts } from './verdicts.ts';
-import { deviceOnlyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepNetwork, TIMED_REGION_KEY, torchPeer } from './summary.ts';
+import { deviceOnlyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepLatency, sweepNetwork, sweepPoint, TIMED_REGION_KEY, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 
@@ -171,36 +171,48 @@ function overhead(runs: LoadedRun[]): Section {
   };
 }
 
-/** Params and latency against r; undefined with fewer than two ratios measured (one point is no sweep: the overhead table has it). */
+/**
+ * Params and latency against r: network latency where networks were timed at
+ * two or more ratios, else the SE blocks summed over the stage shapes
+ * (sweepLatency); undefined with fewer than two ratios (one point is no sweep).
+ */
 function sweep(runs: LoadedRun[]): Section | undefined {
-  const ratios = [...new Set(runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'network' && r.ratio !== undefined).map((r) => r.ratio!)))].sort((a, b) => a - b);
-  if (ratios.length < 2) return undefined;
-  const net = sweepNetwork(runs.flatMap((run) => run.results.rows));
+  const all = runs.flatMap((run) => run.results.rows);
+  const plan = sweepLatency(all);
+  if (!plan) return undefined;
+  const { ratios } = plan;
+  const net = sweepNetwork(all);
   const datasets: Dataset[] = [
     { label: 'params, M (exact)', data: ratios.map((r) => countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution).params / 1e6), yAxisID: 'y', type: 'line' },
     ...(net.model === 'se-resnet50' ? [{ label: 'params, M (paper)', data: ratios.map((r) => paperParams(net.model, r) ?? null), yAxisID: 'y', type: 'line' } as Dataset] : []),
   ];
   const rows: Cell[][] = [];
   for (const run of runs) {
-    const impls = [...new Set(run.results.rows.filter((r) => r.kind === 'network' && r.ratio !== undefined).map((r) => r.impl))];
-    for (const impl of impls) {
-      const pick = (r: number) => run.results.rows.find((x) => x.kind === 'network' && x.ratio === r && x.impl === impl);
-      datasets.push({
-        label: `${name(runs, run, impl)} latency, ms`, data: ratios.map((r) => { const x = pick(r); return x && ok(x) ? x.measurement!.medianMs : null; }),
-        errorBars: ratios.map((r) => { const x = pick(r); return x && ok(x) ? [x.measurement!.medianMs - spread(x), x.measurement!.medianMs + spread(x)] : null; }),
-        yAxisID: 'y2', type: 'line',
-      });
-      for (const r of ratios) {
-        const x = pick(r);
-        const c = countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution);
-        rows.push([`r = ${r}`, name(runs, run, impl), f(c.params / 1e6), f(paperParams(net.model, r), 1), f(c.macs / 1e9, 4), x && ok(x) ? f(x.measurement!.medianMs) : x?.status ?? '']);
+    const own = sweepLatency(run.results.rows);
+    for (const impl of own?.by === plan.by ? own.impls : []) {
+      const points = ratios.map((r) => sweepPoint(own!.parts(impl, r)));
+      const timed = points.filter((p) => typeof p !== 'string').length;
+      if (timed === 0) continue; // never timed here: the implementations section says why
+      // A series of one point is no trend, and one slow baseline would squash every other line: its table rows stay.
+      if (timed >= 2) {
+        datasets.push({
+          label: `${name(runs, run, impl)} latency, ms`, data: points.map((p) => (typeof p === 'string' ? null : p.ms)),
+          errorBars: points.map((p) => (typeof p === 'string' ? null : [p.ms - p.spread, p.ms + p.spread])),
+          yAxisID: 'y2', type: 'line',
+        });
       }
+      ratios.forEach((r, i) => {
+        const c = countNetwork(makeNetwork(net.model, { ratio: r }), net.resolution);
+        const p = points[i]!;
+        rows.push([`r = ${r}`, name(runs, run, impl), f(c.params / 1e6), f(paperParams(net.model, r), 1), f(c.macs / 1e9, 4), typeof p === 'string' ? p : f(p.ms)]);
+      });
     }
   }
+  const latency = plan.by === 'networks' ? 'measured network latency' : `the SE blocks' latency, summed over the stage shapes (networks were timed at one ratio; --net-ratios times them at more)`;
   return {
-    id: 'sweep', title: 'Reduction-ratio sweep', intro: `${net.label} against r: params (exact${net.model === 'se-resnet50' ? ' and the paper\'s table' : ''}, left axis) and measured latency per implementation (right axis, from zero; bars: median +- 1.48 MAD).`,
+    id: 'sweep', title: 'Reduction-ratio sweep', intro: `${net.label} against r: params (exact${net.model === 'se-resnet50' ? ' and the paper\'s table' : ''}, left axis) and ${latency} per implementation (right axis, from zero; bars: median +- 1.48 MAD${plan.by === 'blocks' ? ', summed' : ''}). An implementation timed at one ratio only is in the table, not the chart.`,
     chart: { type: 'line', labels: ratios.map((r) => `r = ${r}`), xTitle: 'reduction ratio', yTitle: 'params (M)', y2Title: 'latency (ms)', datasets },
-    table: { head: ['ratio', 'implementation', 'params M', 'paper M', 'GMACs', 'network ms'], rows },
+    table: { head: ['ratio', 'implementation', 'params M', 'paper M', 'GMACs', plan.what], rows },
   };
 }
 

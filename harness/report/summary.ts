@@ -40,6 +40,50 @@ export function sweepNetwork(rows: readonly BenchRow[]): { model: string; resolu
   return { model, resolution, label: `${model} at ${resolution}` };
 }
 
+/** What the report's ratio sweep times: whole networks where they were timed at two or more ratios; else the SE blocks. */
+export interface SweepLatency {
+  by: 'networks' | 'blocks';
+  ratios: number[];
+  /** Column and axis text, e.g. `SE blocks ms (sum of 4 stage shapes, batch 8)`. */
+  what: string;
+  impls: string[];
+  /** The rows behind one point: a network row, or the SE block rows summed. */
+  parts(impl: string, ratio: number): BenchRow[];
+}
+
+const ratiosOf = (rows: readonly BenchRow[]): number[] => [...new Set(rows.map((r) => r.ratio!))].sort((a, b) => a - b);
+
+/**
+ * The sweep's latency series: network rows at each ratio when networks were
+ * timed at two or more (--net-ratios); otherwise (the default: networks at one
+ * ratio) each implementation's SE blocks at the largest batch, summed over the
+ * stage shapes, at each ratio. Undefined when neither has two ratios.
+ */
+export function sweepLatency(rows: readonly BenchRow[]): SweepLatency | undefined {
+  const nets = rows.filter((r) => isNetworkRow(r) && r.ratio !== undefined);
+  if (ratiosOf(nets).length >= 2) {
+    return { by: 'networks', ratios: ratiosOf(nets), what: 'network ms', impls: [...new Set(nets.map((r) => r.impl))], parts: (impl, ratio) => nets.filter((x) => x.impl === impl && x.ratio === ratio).slice(0, 1) };
+  }
+  const blocks = rows.filter(isSeBlockRow);
+  if (!blocks.length) return undefined;
+  const batch = Math.max(...blocks.map((x) => x.shape[0]!));
+  const atBatch = blocks.filter((x) => x.shape[0] === batch);
+  if (ratiosOf(atBatch).length < 2) return undefined;
+  const shapes = new Set(atBatch.map((x) => x.shape.join('x'))).size;
+  return {
+    by: 'blocks', ratios: ratiosOf(atBatch), what: `SE blocks ms (sum of ${shapes} stage shape${shapes === 1 ? '' : 's'}, batch ${batch})`,
+    impls: [...new Set(atBatch.map((r) => r.impl))], parts: (impl, ratio) => atBatch.filter((x) => x.impl === impl && x.ratio === ratio),
+  };
+}
+
+/** One sweep point: the summed median and MAD-based spread when every part was measured; else the first part's status ('' for none). */
+export function sweepPoint(parts: readonly BenchRow[]): { ms: number; spread: number } | string {
+  if (!parts.length) return '';
+  const bad = parts.find((r) => !measured(r));
+  if (bad) return bad.status;
+  return { ms: parts.reduce((a, r) => a + r.measurement!.medianMs, 0), spread: parts.reduce((a, r) => a + 1.4826 * r.measurement!.madMs, 0) };
+}
+
 /** Params in the paper's reduction-ratio table, for SE-ResNet-50 at 224 only. */
 export function paperParams(model: string, ratio: number): number | undefined {
   return model === 'se-resnet50' ? PAPER_RATIO_PARAMS[ratio] : undefined;
