@@ -32,6 +32,9 @@ const PER_ROUND = 3;
 const MAX_SAMPLES = 1000;
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Calls one network's measurement takes after its cold run, untimed ones included: what a budget projection counts. */
+const plannedCalls = (plan: BenchPlan): number => Math.ceil(plan.netMinSamples / PER_ROUND) * (PER_ROUND + 1);
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** One sample series in a round-robin: done once it has the plan's samples and time, or has failed. */
@@ -89,7 +92,7 @@ function roundTaker(p: PreparedNetwork, x: Tensor, coldMs: number, callTimeoutMs
  */
 export async function timeNetworks(impl: SeImplementation, ws: NetworkWorkload[], rows: BenchRow[], plan: BenchPlan, callTimeoutMs: number, speed: Map<string, number>): Promise<void> {
   const named = plan.impls?.includes(impl.name) ?? false;
-  const project = (secondsPerGmac: number, gmacs: number) => secondsPerGmac * gmacs * (plan.netMinSamples + 1);
+  const project = (secondsPerGmac: number, gmacs: number) => secondsPerGmac * gmacs * plannedCalls(plan);
   const live: { row: BenchRow; prepared: PreparedNetwork; coldMs: number; series: Series }[] = [];
   try {
     for (const [i, w] of ws.entries()) {
@@ -126,7 +129,10 @@ export async function timeNetworks(impl: SeImplementation, ws: NetworkWorkload[]
     await sampleInRounds(live.map((l) => l.series), plan);
     for (const { row, coldMs, series } of live) {
       if (series.failed) Object.assign(row, { status: 'failed', message: series.failed });
-      else Object.assign(row, { measurement: { coldMs, ...sampleStats(series.samplesMs) }, imagesPerS: (row.shape[0]! * 1000) / sampleStats(series.samplesMs).medianMs });
+      else {
+        const stats = sampleStats(series.samplesMs);
+        Object.assign(row, { measurement: { coldMs, ...stats }, imagesPerS: (row.shape[0]! * 1000) / stats.medianMs });
+      }
     }
   } finally {
     for (const l of live) await Promise.resolve(l.prepared.dispose()).catch(() => {});
@@ -146,7 +152,7 @@ export async function timeTorchNetworks(anchors: TorchAnchors, ws: NetworkWorklo
   const series: { w: NetworkWorkload; device: 'cpu' | 'cuda'; variant: string; coldMs: number; s: Series }[] = [];
   for (const w of ws) {
     // The cold run and the budget, as for ours: the whole measurement projected from the first run.
-    const cold = await anchors.networkSamples({ ...request(w), minSamples: plan.netMinSamples, minTimeMs: 2 * plan.minTimeMs, budgetS: NETWORK_BUDGET_S, dryRun: true });
+    const cold = await anchors.networkSamples({ ...request(w), minSamples: plannedCalls(plan), minTimeMs: 2 * plan.minTimeMs, warmup: 0, budgetS: NETWORK_BUDGET_S, dryRun: true });
     for (const c of cold) {
       if (!c.available || !c.variant || c.coldMs === undefined) {
         rows.push(torchNetworkRow(w, { ...c, available: false, reason: c.reason ?? 'not measured' }, about));
