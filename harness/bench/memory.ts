@@ -9,7 +9,7 @@ import { freemem } from 'node:os';
 import { UsageError } from '../data/select.ts';
 import { countNetwork } from '../model/count.ts';
 import type { Workload } from './options.ts';
-import { workloadNetwork } from './workloads.ts';
+import { networkGroups, workloadNetwork } from './workloads.ts';
 
 const F32 = 4;
 
@@ -43,25 +43,11 @@ const gb = (bytes: number): string => `${(bytes / 1e9).toFixed(1)} GB`;
  * and resolution, which are prepared together and sampled in turn (time-networks.ts).
  */
 function heldTogether(workloads: readonly Workload[]): { ids: string[]; w: Workload; bytes: number }[] {
-  const out: { ids: string[]; w: Workload; bytes: number }[] = [];
-  const groups = new Map<string, { ids: string[]; w: Workload; bytes: number }>();
-  for (const w of workloads) {
-    if (w.kind === 'se-block') {
-      out.push({ ids: [w.id], w, bytes: workloadBytes(w) });
-      continue;
-    }
-    const key = `${w.batch}x${w.resolution}`;
-    const g = groups.get(key);
-    if (g) {
-      g.ids.push(w.id);
-      g.bytes += workloadBytes(w);
-    } else {
-      const fresh = { ids: [w.id], w, bytes: workloadBytes(w) };
-      groups.set(key, fresh);
-      out.push(fresh);
-    }
-  }
-  return out;
+  const sum = (ws: readonly Workload[]) => ws.reduce((a, w) => a + workloadBytes(w), 0);
+  return [
+    ...workloads.filter((w) => w.kind === 'se-block').map((w) => ({ ids: [w.id], w, bytes: workloadBytes(w) })),
+    ...networkGroups(workloads).map((ws) => ({ ids: ws.map((w) => w.id), w: ws[0]!, bytes: sum(ws) })),
+  ];
 }
 
 /**

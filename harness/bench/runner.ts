@@ -23,7 +23,7 @@ import { claimRunFolder, RESULTS_SCHEMA, writeResults, type BenchResults, type B
 import { timeSeBlock, type BlockWorkload } from './time-blocks.ts';
 import { timeNetworks, timeTorchNetworks } from './time-networks.ts';
 import { validateForPlan } from './validate.ts';
-import { networkCost, seBlockInputs, type NetworkWorkload } from './workloads.ts';
+import { networkCost, networkGroups, seBlockInputs } from './workloads.ts';
 
 /** What the runner needs from the command: the selected implementations and a log sink. */
 export interface RunContext {
@@ -51,17 +51,6 @@ function baseRow(w: Workload, impl: SeImplementation): BenchRow {
     workload: w.id, kind: w.kind, impl: impl.name, device: impl.device, precision: impl.precision, layout: impl.layout, shape,
     ...(w.ratio === undefined ? {} : { ratio: w.ratio }), ...(w.kind === 'network' ? { model: w.model, ...networkCost(w) } : {}), status: 'ok',
   };
-}
-
-/** Network workloads grouped by batch and resolution, the networks timed together (time-networks.ts). */
-function networkGroups(plan: BenchPlan): NetworkWorkload[][] {
-  const groups = new Map<string, NetworkWorkload[]>();
-  for (const w of plan.workloads) {
-    if (w.kind !== 'network') continue;
-    const key = `${w.batch}x${w.resolution}`;
-    groups.set(key, [...(groups.get(key) ?? []), w]);
-  }
-  return [...groups.values()];
 }
 
 /** Where the plan's results go: --out, or reports/<timestamp>-<host>/ in the checkout (in the portable pack: in the pack's folder). */
@@ -127,7 +116,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     save();
 
     let anchorAbout = '';
-    const groups = networkGroups(plan);
+    const groups = networkGroups(plan.workloads);
     if (plan.torch && (blocks.length || groups.length)) {
       const started = await TorchAnchors.start({ threads: plan.torch.threads, minTimeMs: plan.minTimeMs, device: 'all' });
       results.torch = started.info;
@@ -159,7 +148,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
       for (const impl of ctx.impls) {
         progress.start(w.id, impl.name);
         const row = startRow(w, impl);
-        if (row.status === 'ok') await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, ceilings, ctx.callTimeoutMs, ctx.log, row);
+        if (row.status === 'ok') await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, ceilings, ctx.callTimeoutMs, row);
         await push(row);
       }
       if (anchors) {

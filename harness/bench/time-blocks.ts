@@ -41,7 +41,7 @@ export function floorFields(spec: SeSpec, shape: readonly number[], copyMs: numb
 }
 
 /** The row's roofline fields against the copy of its own device, or a note of why there is none. */
-async function ceilingFields(row: BenchRow, spec: SeSpec, onGpu: boolean, ceilings: Ceilings, log: (l: string) => void): Promise<void> {
+async function ceilingFields(row: BenchRow, spec: SeSpec, onGpu: boolean, ceilings: Ceilings): Promise<void> {
   const basis = row.deviceOnly?.medianMs ?? row.measurement!.medianMs; // GPU rows: the kernels alone, when the implementation can time them so
   const copyMs = onGpu ? await ceilings.gpuCopyMs(row.bytes!) : await ceilings.cpuCopyMs(row.bytes!);
   if (copyMs === undefined) {
@@ -49,11 +49,11 @@ async function ceilingFields(row: BenchRow, spec: SeSpec, onGpu: boolean, ceilin
     return;
   }
   row.rooflinePct = (100 * copyMs) / basis;
-  if (!onGpu) Object.assign(row, floorFields(spec, row.shape, copyMs, await ceilings.macPeak(log), row.measurement!.medianMs));
+  if (!onGpu) Object.assign(row, floorFields(spec, row.shape, copyMs, ceilings.knownMacPeak(), row.measurement!.medianMs));
 }
 
 /** Times SE block workload `w` on `impl` into `row`; `ref` is the float64 reference's output on the same inputs. */
-export async function timeSeBlock(impl: SeImplementation, w: BlockWorkload, ref: { y: Tensor; inputs: ReturnType<typeof seBlockInputs> }, plan: BenchPlan, ceilings: Ceilings, callTimeoutMs: number, log: (l: string) => void, row: BenchRow): Promise<void> {
+export async function timeSeBlock(impl: SeImplementation, w: BlockWorkload, ref: { y: Tensor; inputs: ReturnType<typeof seBlockInputs> }, plan: BenchPlan, ceilings: Ceilings, callTimeoutMs: number, row: BenchRow): Promise<void> {
   let prepared: PreparedBlock | undefined;
   try {
     const p0 = performance.now();
@@ -88,7 +88,7 @@ export async function timeSeBlock(impl: SeImplementation, w: BlockWorkload, ref:
       const timed = gpu.filter(Number.isFinite);
       row.deviceOnly = { medianMs: d.medianMs, madMs: d.madMs, gpuMedianMs: timed.length ? sampleStats(timed).medianMs : Number.NaN, samples: d.sampleCount };
     }
-    await ceilingFields(row, ref.inputs.spec, onGpu, ceilings, log);
+    await ceilingFields(row, ref.inputs.spec, onGpu, ceilings);
   } catch (e) {
     Object.assign(row, { status: 'failed', message: errorText(e) });
   } finally {

@@ -57,6 +57,15 @@ export function networkCost(w: NetworkWorkload): { params: number; macs: number;
   return { params: cost.params, macs: cost.macs, flops: cost.flops };
 }
 
+/** Network workloads grouped by batch and resolution: the networks prepared and timed together (time-networks.ts). */
+export function networkGroups(workloads: readonly Workload[]): NetworkWorkload[][] {
+  const groups = new Map<string, NetworkWorkload[]>();
+  for (const w of workloads) {
+    if (w.kind === 'network') groups.set(`${w.batch}x${w.resolution}`, [...(groups.get(`${w.batch}x${w.resolution}`) ?? []), w]);
+  }
+  return [...groups.values()];
+}
+
 /** A network workload: the spec (SE ratio from the workload), weights and an input batch. */
 export function networkInputs(w: NetworkWorkload): { net: NetworkSpec; weights: Weights; input: Tensor } {
   const net = workloadNetwork(w);
