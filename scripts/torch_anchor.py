@@ -32,7 +32,22 @@ its own; a first run that projects the measurement past "budgetS" makes the
 row unavailable with the projection, as the bench does with its own networks.
 "warmup" (default 2) is the number of untimed calls before the samples;
 "dryRun": true builds, runs cold and checks the budget, and takes no samples;
-"device": "cpu" or "cuda" times on that one only. A
+"device": "cpu" or "cuda" times on that one only.
+
+Pair requests, {"pairs": [<network request>, ...], "device": "cpu",
+"first": 0, "cycles": 4, "warmup": 1}: the networks (each as in a network
+request, without limits) timed as pairs, as se-bench pairs its own
+(harness/bench/pairs.ts): "warmup" untimed calls of each first, then each
+cycle calls every network once, in the given order when the cycle's index is
+even and reversed when odd. Rows, one per network in the request's order,
+hold "samplesMs" (wall) and "cpuMs" (time.process_time per call, the process's
+CPU time: with one intra-op thread, the network's own), or, for a network
+that raised, "available": false and the reason (the others go on).
+
+Profile requests, {"profile": <network request>, "device": "cpu", "calls": 5}:
+one row, the network's self CPU time per aten operator of one call (the mean
+of "calls" after an untimed one) from torch.profiler, each marked "se" when it
+ran inside an SE block's forward, else "trunk". A
 network is built and run cold once and kept (the last 8), so a bench can ask
 for a few samples of each of its networks in turn, round after round.
 
@@ -244,6 +259,105 @@ def time_network(spec, shape, dev, min_time, min_samples, budget_s, warmup=NET_W
     return dict(available=True, coldMs=cold_s * 1e3, samplesMs=samples)
 
 
+def parse_pairs_request(req):
+    """(specs with shapes, device, first, cycles, warmup) of a checked pairs request; ValueError says what is wrong."""
+    nets = req["pairs"]
+    if not (isinstance(nets, list) and nets and all(isinstance(n, dict) and "network" in n for n in nets)):
+        raise ValueError('"pairs" must be a non-empty list of network requests')
+    parsed = []
+    for n in nets:
+        spec, batch, resolution, _ = parse_network_request(n)
+        parsed.append((spec, [batch, spec["inChannels"], resolution, resolution]))
+    dev = req.get("device", "cpu")
+    if dev not in ("cpu", "cuda"):
+        raise ValueError(f'"device" must be "cpu" or "cuda", got {json.dumps(dev)}')
+    first = req.get("first", 0)
+    if not (isinstance(first, int) and not isinstance(first, bool) and first >= 0):
+        raise ValueError(f'"first" must be a whole number, got {json.dumps(first)}')
+    warmup = req.get("warmup", 0)
+    if not (isinstance(warmup, int) and not isinstance(warmup, bool) and warmup >= 0):
+        raise ValueError(f'"warmup" must be a whole number of calls, got {json.dumps(warmup)}')
+    return parsed, dev, first, positive_int(req, "cycles"), warmup
+
+
+def time_pairs(nets, dev, first, cycles, warmup):
+    """One row per network: wall and CPU ms per cycle, or why it failed (it leaves the cycles; the others go on)."""
+    if dev == "cuda" and not torch.cuda.is_available():
+        return [dict(device=dev, available=False, reason=NO_CUDA) for _ in nets]
+    sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
+    rows = [dict(device=dev, available=True, samplesMs=[], cpuMs=[]) for _ in nets]
+    built = []
+    for i, (spec, shape) in enumerate(nets):
+        try:
+            built.append(built_network(spec, shape, dev, sync)[:2])
+        except Exception as e:  # out of memory...: this network only
+            built.append(None)
+            rows[i] = dict(device=dev, available=False, reason=f"{type(e).__name__}: {e}")
+
+    def call(i, timed):
+        model, x = built[i]
+        c0, t0 = time.process_time(), time.perf_counter()
+        model(x)
+        sync()
+        if timed:
+            rows[i]["samplesMs"].append((time.perf_counter() - t0) * 1e3)
+            rows[i]["cpuMs"].append((time.process_time() - c0) * 1e3)
+
+    order = list(range(len(nets)))
+    with torch.no_grad():
+        for c in range(-1 if warmup else 0, cycles):
+            for i in (order if (first + max(c, 0)) % 2 == 0 else order[::-1]):
+                if not rows[i]["available"]:
+                    continue
+                try:
+                    for _ in range(warmup if c < 0 else 1):
+                        call(i, c >= 0)
+                except Exception as e:
+                    rows[i] = dict(device=dev, available=False, reason=f"{type(e).__name__}: {e}")
+    return rows
+
+
+def profile_network(spec, shape, dev, calls):
+    """Self CPU time per aten operator of one call (the mean of `calls`, after one untimed), from torch.profiler; "se"
+    part: inside an SE block's forward (marked with record_function), the rest "trunk"."""
+    import golden
+    from torch.profiler import ProfilerActivity, profile, record_function
+
+    sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
+    model, x, _ = built_network(spec, shape, dev, sync)
+    forward = golden.SE.forward
+
+    def marked(self, t):
+        with record_function("se-block"):
+            return forward(self, t)
+
+    golden.SE.forward = marked
+    try:
+        with torch.no_grad():
+            model(x)
+            with profile(activities=[ProfilerActivity.CPU]) as prof:
+                for _ in range(calls):
+                    model(x)
+                    sync()
+    finally:
+        golden.SE.forward = forward
+    by = {}
+    for e in prof.events():
+        if e.name == "se-block" or not e.name.startswith("aten::"):
+            continue
+        p, part = e.cpu_parent, "trunk"
+        while p is not None:
+            if p.name == "se-block":
+                part = "se"
+                break
+            p = p.cpu_parent
+        k = (part, e.name)
+        t, n = by.get(k, (0.0, 0))
+        by[k] = (t + e.self_cpu_time_total, n + 1)
+    ops = [dict(op=op, part=part, ms=t / 1e3 / calls, nodes=n // calls) for (part, op), (t, n) in by.items()]
+    return dict(available=True, profiler="torch.profiler (self CPU time per aten operator)", calls=calls, ops=ops)
+
+
 def answer(line, devices, min_time):
     """The reply to one request line (never raises)."""
     try:
@@ -251,6 +365,17 @@ def answer(line, devices, min_time):
     except json.JSONDecodeError as e:
         return dict(error=f"bad request {line.strip()[:200]!r}: not JSON ({e})")
     try:
+        if isinstance(req, dict) and "profile" in req:
+            spec, batch, resolution, _ = parse_network_request(req["profile"])
+            dev = req.get("device", "cpu")
+            if dev not in ("cpu", "cuda"):
+                raise ValueError(f'"device" must be "cpu" or "cuda", got {json.dumps(dev)}')
+            try:
+                return dict(rows=[profile_network(spec, [batch, spec["inChannels"], resolution, resolution], dev, positive_int(req, "calls"))])
+            except Exception as e:  # the profiler's own failure: this profile only
+                return dict(rows=[dict(available=False, reason=f"{type(e).__name__}: {e}")])
+        if isinstance(req, dict) and "pairs" in req:
+            return dict(rows=time_pairs(*parse_pairs_request(req)))
         if isinstance(req, dict) and "network" in req:
             spec, batch, resolution, limits = parse_network_request(req)
             return dict(rows=measure_network(spec, batch, resolution, limits, devices, min_time))

@@ -10,12 +10,21 @@ import { ratioClosestToPaper } from '../model/paper.ts';
 const MAX_MIN_TIME_MS = 600_000;
 const MAX_MIN_SAMPLES = 10_000;
 /**
- * Samples per network row by default: with 15, the 95% bootstrap interval of
- * a median spans about the middle third of the samples (order statistics 5-11
- * of 15), so it is set by the run's typical spread, not by its extremes, as
- * with the 5 samples before; the default run still ends within 5 minutes.
+ * Pairs each network comparison takes at least (bench/pairs.ts): with 10, the
+ * 95% bootstrap interval of a median of per-pair ratios spans order
+ * statistics 2-9, so a first check of the precision is not set by one pair.
  */
-const NET_SAMPLES = 15;
+const NET_MIN_PAIRS = 10;
+/** Default --precision: the SE overhead resolved to +-1.5% of the ratio (the paper's CPU overhead is 1.8%). */
+const PRECISION_PCT = 1.5;
+/** Above this a "precision" says nothing: an interval +-50% wide holds ratios from 0.5 to 1.5. */
+const MAX_PRECISION_PCT = 50;
+/**
+ * Default --pair-budget, seconds per comparison: the default run's four
+ * network engines (ort-cpu, ort-wasm, tfjs-wasm, PyTorch) each get at most
+ * this after their minimum pairs, and the run stays within 5 minutes.
+ */
+const PAIR_BUDGET_S = 30;
 import { selectByGlobs, splitList, UsageError } from '../data/select.ts';
 import type { DeviceKind } from '../contract/implementation.ts';
 
@@ -30,6 +39,9 @@ export const BENCH_OPTIONS = {
   'net-batch': { type: 'string' },
   'net-ratios': { type: 'string' },
   'net-samples': { type: 'string' },
+  precision: { type: 'string' },
+  'pair-budget': { type: 'string' },
+  profile: { type: 'boolean' },
   resolution: { type: 'string' },
   quick: { type: 'boolean' },
   'min-time': { type: 'string' },
@@ -84,8 +96,14 @@ export interface BenchPlan {
   quick: boolean;
   minTimeMs: number;
   minSamples: number;
-  /** Samples of each network row at least (taken in rounds across the networks: time-networks.ts). */
+  /** Pairs of each network comparison at least (samples of each network row: pairs.ts). */
   netMinSamples: number;
+  /** Pairs go on until the SE overhead's 95% interval is within +-this percent of the ratio... */
+  precisionPct: number;
+  /** ...or this many seconds per comparison have passed. */
+  pairBudgetS: number;
+  /** Also profile each network per operator type, plain against SE (bench/profile.ts). */
+  profile: boolean;
   torch: { threads: number } | undefined;
   out: string | undefined;
   compare: { path: string; maxSlowdownPct: number } | undefined;
@@ -103,6 +121,29 @@ function percent(option: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)%?$/.exec(value.trim());
   if (!m) throw new UsageError(`--${option} must be a percentage such as 10%, got "${value}"`);
   return Number(m[1]);
+}
+
+/** --precision: a percentage in (0, 50]. */
+function precision(value: string): number {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
+  const p = m ? Number(m[1]) : NaN;
+  if (!m || !(p > 0) || p > MAX_PRECISION_PCT) {
+    throw new UsageError(`--precision must be a percentage above 0 and at most ${MAX_PRECISION_PCT}%, such as 1.5%, got "${value}"`);
+  }
+  return p;
+}
+
+/** --pair-budget: seconds per comparison, above 0 and at most an hour. */
+function pairBudget(value: string): number {
+  const s = Number(value);
+  if (value.trim() === '' || !Number.isFinite(s) || s <= 0 || s > 3600) throw new UsageError(`--pair-budget must be a number of seconds above 0 and at most 3600, such as 30, got "${value}"`);
+  return s;
+}
+
+/** --out: a path, never empty (an empty value would write into the current folder). */
+function outFolder(value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === '') throw new UsageError('--out is empty; give the folder to write the results into (created if missing), or leave --out out for reports/<time>-<host>/');
+  return value;
 }
 
 function filterWorkloads(all: Workload[], globs: string | undefined): Workload[] {
@@ -140,7 +181,7 @@ export function benchPlan(v: BenchValues): BenchPlan {
   for (const r of netRatios) {
     if (r > STAGE_SHAPES[2]![0]) throw new UsageError(`--net-ratios: ratio ${r} is larger than the ${STAGE_SHAPES[2]![0]} channels of the first SE block, whose hidden width would be 0; use ratios up to ${STAGE_SHAPES[2]![0]}`);
   }
-  const netSamples = v['net-samples'] === undefined ? (quick ? 3 : NET_SAMPLES) : positiveInt('net-samples', v['net-samples']);
+  const netSamples = v['net-samples'] === undefined ? (quick ? 3 : NET_MIN_PAIRS) : positiveInt('net-samples', v['net-samples']);
   if (netSamples > MAX_MIN_SAMPLES) throw new UsageError(`--net-samples=${v['net-samples']} is over ${MAX_MIN_SAMPLES} per network; give ${MAX_MIN_SAMPLES} or less`);
   const workloads = filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), netRatios, resolution), v.case);
   return {
@@ -151,8 +192,11 @@ export function benchPlan(v: BenchValues): BenchPlan {
     quick, minTimeMs,
     minSamples,
     netMinSamples: netSamples,
+    precisionPct: v.precision === undefined ? PRECISION_PCT : precision(v.precision),
+    pairBudgetS: v['pair-budget'] === undefined ? (quick ? 2 : PAIR_BUDGET_S) : pairBudget(v['pair-budget']),
+    profile: v.profile ?? false,
     torch: v['no-torch'] ? undefined : { threads: v['torch-threads'] === undefined ? 1 : positiveInt('torch-threads', v['torch-threads']) },
-    out: v.out,
+    out: outFolder(v.out),
     compare: v.compare === undefined ? undefined : { path: v.compare, maxSlowdownPct: maxSlowdown === undefined ? 10 : percent('max-slowdown', maxSlowdown) },
     json: v.json ?? false,
   };

@@ -3,7 +3,7 @@
  * every measurement, and a CSV with one row per measurement, so an interrupted
  * run keeps everything measured so far. Exporters are separate from measuring.
  */
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { AnchorInfo } from '../measure/anchors.ts';
@@ -16,6 +16,8 @@ import type { Measurement } from '../measure/stats.ts';
 import type { CopyMeasurement } from '../measure/roofline.ts';
 import type { MacPeak } from '../measure/compute-peak.ts';
 import type { GpuCopyMeasurement } from '../measure/roofline-gpu.ts';
+import type { PairingRecord } from './pairs.ts';
+import type { OperatorProfile } from '../contract/implementation.ts';
 
 /** Schema id of results.json; bump on incompatible changes. */
 export const RESULTS_SCHEMA = 'se-bench/results@1';
@@ -87,6 +89,16 @@ export interface BenchRow {
   timedRegion?: TimedRegion;
   /** SE blocks: worst error against the float64 reference on this very input, share of the fp32 tolerance. */
   checkRatio?: number;
+  /**
+   * Networks compared as pairs (pairs.ts): on an SE row, its pairing with the
+   * plain row `baseline` (samplesMs[i] of both are the two calls of pair i),
+   * the ratio's interval and how the sampling stopped.
+   */
+  pairing?: PairingRecord;
+  /** Networks timed on one thread of this process (or PyTorch's, at one thread): the process's CPU time (user + system) of each sample, ms, in samplesMs's order. */
+  cpuSamplesMs?: number[];
+  /** Networks with --profile: time per operator type of one call, from the engine's own profiler, or why there is none. */
+  profile?: OperatorProfile;
   /** Networks: exact cost of the model (count.ts), per image. */
   params?: number;
   macs?: number;
@@ -235,15 +247,80 @@ export function writableFolder(dir: string): void {
   }
 }
 
+/** The lock a run holds on its folder while it writes there: its pid and start time. */
+export const LOCK_FILE = '.se-bench.lock';
+/** A lock file that cannot be read yet is another run's being written, for this long; older, it is stale. */
+const UNREADABLE_LOCK_MS = 10_000;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // it exists, under another user
+  }
+}
+
+/** Who holds the lock at `path`: a pid and start, 'starting' (not readable yet, and new), or undefined (stale or gone). */
+function lockHolder(path: string): { pid: number; startedAt: string } | 'starting' | undefined {
+  try {
+    const held = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; startedAt?: unknown };
+    if (typeof held.pid === 'number' && Number.isInteger(held.pid) && held.pid > 0) {
+      return alive(held.pid) ? { pid: held.pid, startedAt: String(held.startedAt ?? 'at an unknown time') } : undefined;
+    }
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+  }
+  try {
+    return Date.now() - statSync(path).mtimeMs < UNREADABLE_LOCK_MS ? 'starting' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes `dir`'s lock for this process (created exclusively, so of two runs
+ * starting at once one wins); a lock whose process is gone is stale and
+ * replaced. Held by a live run: a UsageError naming it.
+ */
+function takeLock(dir: string): void {
+  const path = join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, `${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() })}\n`, { flag: 'wx' });
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`--out: cannot write a lock into ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a folder you can write`);
+    }
+    const holder = lockHolder(path);
+    if (holder === 'starting') throw new UsageError(`--out: another bench run is starting in ${dir} (its lock ${LOCK_FILE} is new); give another folder`);
+    if (holder?.pid === process.pid) return;
+    if (holder) throw new UsageError(`--out: ${dir} is held by another bench run (pid ${holder.pid}, started ${holder.startedAt}); wait for it to finish or give another folder`);
+    rmSync(path, { force: true }); // stale: the run that held it is gone
+  }
+  throw new UsageError(`--out: could not lock ${dir}: other runs keep taking it; give another folder`);
+}
+
+/** Gives up this process's lock on `dir` (a lock of another process is left alone). */
+export function releaseRunFolder(dir: string): void {
+  const path = join(dir, LOCK_FILE);
+  const holder = lockHolder(path);
+  if (holder !== 'starting' && holder?.pid === process.pid) rmSync(path, { force: true });
+}
+
 /**
  * Makes `dir` ready for a new run before anything is measured: a writable
- * folder (writableFolder) holding no earlier run's files. Anything else is a
- * UsageError saying what to give instead.
+ * folder (writableFolder), locked for this process (no other live run is
+ * writing there), holding no earlier run's files. Anything else is a
+ * UsageError saying what to give instead. Calling it again from the same
+ * process is harmless; releaseRunFolder gives the lock up.
  */
 export function claimRunFolder(dir: string): void {
   writableFolder(dir);
+  takeLock(dir);
   const taken = RUN_FILES.filter((f) => existsSync(join(dir, f)));
   if (taken.length) {
+    releaseRunFolder(dir);
     throw new UsageError(`--out: ${dir} already holds ${taken.join(', ')}${earlierRun(dir)}; se-bench never overwrites a measurement: give a new folder (or move that one away)`);
   }
 }

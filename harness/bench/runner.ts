@@ -19,7 +19,7 @@ import { Ceilings } from './ceilings.ts';
 import type { BenchPlan, Workload } from './options.ts';
 import { packageVersions } from './packages.ts';
 import { progressReporter } from './progress.ts';
-import { claimRunFolder, RESULTS_SCHEMA, writeResults, type BenchResults, type BenchRow } from './results.ts';
+import { claimRunFolder, releaseRunFolder, RESULTS_SCHEMA, writeResults, type BenchResults, type BenchRow } from './results.ts';
 import { timeSeBlock, type BlockWorkload } from './time-blocks.ts';
 import { timeNetworks, timeTorchNetworks } from './time-networks.ts';
 import { validateForPlan } from './validate.ts';
@@ -64,6 +64,14 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
   const environment = { ...readEnvironment(), packages: packageVersions() };
   const dir = runFolder(plan, environment.host);
   claimRunFolder(dir);
+  try {
+    return await measureInto(dir, plan, ctx, environment);
+  } finally {
+    releaseRunFolder(dir);
+  }
+}
+
+async function measureInto(dir: string, plan: BenchPlan, ctx: RunContext, environment: BenchResults['environment']): Promise<{ results: BenchResults; dir: string }> {
   const results: BenchResults = {
     schema: RESULTS_SCHEMA, createdAt: new Date().toISOString(), plan, environment,
     implementations: [], validation: {}, conformance: [], roofline: [], rows: [], run: { status: 'running' },
@@ -129,6 +137,8 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
     }
 
     const networked = ctx.impls.filter((i) => i.prepareNetwork);
+    /** Computes on one thread of this process (its probe said so; not in a page or on a GPU): its calls' process CPU time is its own. */
+    const oneThreadHere = (i: SeImplementation) => i.device === 'cpu' && results.implementations.find((s) => s.name === i.name)?.threads === 1;
     const total = blocks.length * ctx.impls.length + (plan.workloads.length - blocks.length) * networked.length;
     const progress = progressReporter(total, ctx.log);
     const push = async (...rows: BenchRow[]) => {
@@ -161,12 +171,12 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
       for (const impl of networked) {
         progress.start(ws.length === 1 ? ws[0]!.id : `${ws.length} networks at ${ws[0]!.batch}x${ws[0]!.resolution}`, impl.name);
         const rows = ws.map((w) => startRow(w, impl));
-        if (rows.some((r) => r.status === 'ok')) await timeNetworks(impl, ws, rows, plan, ctx.callTimeoutMs, networkSpeed);
+        if (rows.some((r) => r.status === 'ok')) await timeNetworks(impl, ws, rows, plan, ctx.callTimeoutMs, networkSpeed, oneThreadHere(impl));
         await push(...rows);
       }
       if (anchors) {
         progress.start(`${ws.length} networks`, 'pytorch');
-        results.rows.push(...(await timeTorchNetworks(anchors, ws, plan, anchorAbout)));
+        results.rows.push(...(await timeTorchNetworks(anchors, ws, plan, anchorAbout, results.torch?.available === true && results.torch.threads === 1)));
         save();
       }
     }

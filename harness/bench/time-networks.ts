@@ -1,107 +1,126 @@
 /**
  * Timing whole networks. The networks of one batch and resolution (a plain
  * ResNet-50 and its SE variants) are timed together on each implementation:
- * all prepared and run cold, then sampled in rounds, a few calls of each in
- * turn (after one untimed call, since the network before it left the caches
- * holding its own data), until each has its samples. Drift over the minutes this takes (another
- * program, the clock) then falls on all of them alike, so the SE overhead, a
- * ratio of two of them, is not the drift between two measurements taken a
- * minute apart. PyTorch's networks are sampled the same way in its process.
+ * all prepared and run cold, one untimed call each, then sampled as pairs
+ * (pairs.ts): one call of each network per cycle, the order reversing every
+ * cycle, until each SE network's ratio to its plain one is resolved to the
+ * plan's precision or the time budget runs out. Each SE row records its
+ * pairing. PyTorch's networks are paired the same way inside its process.
  *
- * Each first (cold) run projects the whole measurement: over the budget, and
- * the implementation not named in --impl, that network is skipped with the
- * projection, and later networks of the implementation are projected from
- * its seconds per GMAC without being prepared.
+ * Each first (cold) run projects the minimum measurement (the minimum pairs
+ * and the untimed call): over NETWORK_BUDGET_S, and the implementation not
+ * named in --impl, that network is skipped with the projection, and later
+ * networks of the implementation are projected from its seconds per GMAC
+ * without being prepared.
  */
 import { unguarded, withTimeout } from '../contract/guard.ts';
 import type { PreparedNetwork, SeImplementation } from '../contract/implementation.ts';
 import { toLayout, type Tensor } from '../data/tensor.ts';
 import type { TorchAnchors } from '../measure/anchors.ts';
 import { sampleStats } from '../measure/stats.ts';
+import { makeNetwork } from '../model/network.ts';
 import { torchNetworkRow } from './anchor-rows.ts';
 import type { BenchPlan } from './options.ts';
+import { PROFILE_CALLS, profileNetwork } from './profile.ts';
+import { pairingRecord, samplePaired, type CallTimes, type Comparison, type CycleBatch, type PairedSeries, type PairPlan } from './pairs.ts';
 import type { BenchRow } from './results.ts';
-import { loopLimitMs } from './timing-loop.ts';
 import { networkCost, networkInputs, workloadNetwork, type NetworkWorkload } from './workloads.ts';
 
 /**
- * Network measurements projected to take longer than this are skipped unless
- * the implementation is named in --impl. A measurement is about 20 calls after
- * the cold run (15 samples in rounds, with their untimed calls), and a cold
- * run is slower than a warm one: at 30 s, a slow moment of this VM (cold runs
- * of 1.6-1.7 s) skipped tfjs-wasm's SE-ResNet-50 and both PyTorch networks and
- * left no overhead to report. 60 s admits cold runs up to 3 s per call; the
- * correctness baselines (17-23 s) are not timed on networks anyway.
+ * A network whose minimum measurement (its cold run projecting the minimum
+ * pairs and the untimed call) would take longer than this is skipped unless
+ * the implementation is named in --impl: the correctness baselines (17-23 s
+ * a call) are not timed on networks by default.
  */
 export const NETWORK_BUDGET_S = 60;
-/** Calls of each network per round. */
-const PER_ROUND = 3;
-/** No network gets more samples than this, however fast (a tiny network at --quick). */
-const MAX_SAMPLES = 1000;
+/** No comparison takes more pairs than this, however fast (a tiny network at --quick). */
+const MAX_PAIRS = 1000;
+/** PyTorch cycles per request past the minimum: one request costs a round trip, a few pairs keep the check frequent. */
+const TORCH_CHUNK = 2;
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Calls one network's measurement takes after its cold run, untimed ones included: what a budget projection counts. */
-const plannedCalls = (plan: BenchPlan): number => Math.ceil(plan.netMinSamples / PER_ROUND) * (PER_ROUND + 1);
-const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+/** Calls one network's minimum measurement takes after its cold run: what a budget projection counts. */
+const plannedCalls = (plan: BenchPlan): number => plan.netMinSamples + 1;
 
-/** One sample series in a round-robin: done once it has the plan's samples and time, or has failed. */
-interface Series {
-  samplesMs: number[];
-  failed?: string;
-  /** Takes `n` more samples (throws on failure). */
-  take(n: number): Promise<number[]>;
+/** Each SE workload of `ws` against its plain baseline, where the group holds it (a network without one is sampled, not compared). */
+export function networkComparisons(ws: readonly NetworkWorkload[]): Comparison[] {
+  const out: Comparison[] = [];
+  ws.forEach((w, other) => {
+    const baseName = makeNetwork(w.model).baseline;
+    const base = ws.findIndex((b) => b.model === baseName && b.ratio === undefined);
+    if (base >= 0 && base !== other) out.push({ base, other });
+  });
+  return out;
 }
 
-function done(s: Series, plan: BenchPlan): boolean {
-  if (s.failed || s.samplesMs.length >= MAX_SAMPLES) return true;
-  return s.samplesMs.length >= plan.netMinSamples && sum(s.samplesMs) >= 2 * plan.minTimeMs;
-}
-
-/** Rounds of PER_ROUND calls of every series in turn, until every one is done; a series that throws is marked failed and left out. */
-async function sampleInRounds(series: Series[], plan: BenchPlan): Promise<void> {
-  while (series.some((s) => !done(s, plan))) {
-    for (const s of series.filter((x) => !x.failed && x.samplesMs.length < MAX_SAMPLES)) {
-      try {
-        s.samplesMs.push(...(await s.take(PER_ROUND)));
-      } catch (e) {
-        s.failed = errorText(e);
-      }
-    }
-  }
+/** The plan's pairing limits for `comparisons` comparisons (at least one budget: a group without a baseline still takes its minimum). */
+export function pairPlan(plan: BenchPlan, comparisons: number, chunk = 1): PairPlan {
+  return { minPairs: plan.netMinSamples, maxPairs: MAX_PAIRS, precisionPct: plan.precisionPct, budgetMs: 1000 * plan.pairBudgetS * Math.max(1, comparisons), chunk };
 }
 
 const skipMessage = (seconds: number, how: string): string =>
-  `${how} ${seconds.toFixed(0)} s for this measurement, over the ${NETWORK_BUDGET_S} s budget; name it in --impl to time it anyway`;
+  `${how} ${seconds.toFixed(0)} s for its minimum of pairs, over the ${NETWORK_BUDGET_S} s budget; name it in --impl to time it anyway`;
 
-/** One untimed call, then `n` timed calls of a prepared network from Node, or in its page; limited like any timing loop. */
-function roundTaker(p: PreparedNetwork, x: Tensor, coldMs: number, callTimeoutMs: number): (n: number) => Promise<number[]> {
-  const raw = unguarded(p);
-  return (n) => {
-    const loop = async (): Promise<number[]> => {
-      if (raw.measureInPage) return (await raw.measureInPage(x, { minTimeMs: 0, minSamples: n, warmupMs: 0 })).samplesMs; // after its own 2 untimed calls
-      await raw.run(x); // untimed: the first call after another network ran meets caches that network filled
-      const out: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const t0 = performance.now();
-        await raw.run(x);
-        out.push(performance.now() - t0);
+/** One timed call of a prepared network, with the process's CPU time when `cpu` (one thread, in this process). */
+async function timedCall(raw: PreparedNetwork, x: Tensor, cpu: boolean): Promise<CallTimes> {
+  if (raw.measureInPage) return { wallMs: (await raw.measureInPage(x, { minTimeMs: 0, minSamples: 1, warmupMs: 0 })).samplesMs[0]! };
+  const c0 = cpu ? process.cpuUsage() : undefined;
+  const t0 = performance.now();
+  await raw.run(x);
+  const wallMs = performance.now() - t0;
+  if (!c0) return { wallMs };
+  const c = process.cpuUsage(c0);
+  return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+}
+
+/** Cycles of our prepared networks, each call limited like a timing loop's (the per-call limit plus four cold runs). */
+function ourCycles(live: { prepared: PreparedNetwork; x: Tensor; coldMs: number }[], cpu: boolean, callTimeoutMs: number) {
+  return async (idx: number[], first: number, k: number): Promise<CycleBatch> => {
+    const out: CycleBatch = idx.map(() => ({ times: [] as CallTimes[] }));
+    for (let c = first; c < first + k; c++) {
+      const order = c % 2 === 0 ? idx.map((_, j) => j) : idx.map((_, j) => idx.length - 1 - j);
+      for (const j of order) {
+        const slot = out[j]!;
+        if ('failed' in slot) continue;
+        const l = live[idx[j]!]!;
+        try {
+          slot.times.push(await withTimeout(timedCall(unguarded(l.prepared), l.x, cpu), callTimeoutMs + 4 * l.coldMs, 'timed call'));
+        } catch (e) {
+          out[j] = { failed: errorText(e) };
+        }
       }
-      return out;
-    };
-    return withTimeout(loop(), loopLimitMs({ minTimeMs: 0, minSamples: n + 1, warmupMs: 0 }, coldMs, callTimeoutMs), 'timing loop');
+    }
+    return out;
   };
+}
+
+/** Fills a timed row from its series: failed, or its statistics (samples in pair order) and, for an SE row, its pairing. */
+function finishRow(row: BenchRow, s: PairedSeries, coldMs: number): void {
+  if (s.failed) {
+    Object.assign(row, { status: 'failed', message: s.failed });
+    return;
+  }
+  const stats = sampleStats(s.samplesMs);
+  Object.assign(row, { measurement: { coldMs, ...stats }, imagesPerS: (row.shape[0]! * 1000) / stats.medianMs });
+  if (s.cpuMs.length && s.cpuMs.length === s.samplesMs.length) row.cpuSamplesMs = s.cpuMs;
+}
+
+/** Pairing records onto the SE rows of `rows` (index-aligned with `series`); a failed partner leaves no ratio. */
+function recordPairings(rows: BenchRow[], series: PairedSeries[], comparisons: Comparison[], plan: PairPlan): void {
+  for (const c of comparisons) rows[c.other]!.pairing = pairingRecord(series, c, rows[c.base]!.workload, plan);
 }
 
 /**
  * Times network workloads `ws` (one batch and resolution) on `impl`, filling
  * `rows` (one per workload, with its costs, and status and message already
- * set for rows not to time). `speed` holds each implementation's seconds per GMAC from earlier cold runs.
+ * set for rows not to time). `speed` holds each implementation's seconds per GMAC from earlier cold runs;
+ * `cpuTime`: the implementation computes on one thread of this process, so each call's process CPU time is its own.
  */
-export async function timeNetworks(impl: SeImplementation, ws: NetworkWorkload[], rows: BenchRow[], plan: BenchPlan, callTimeoutMs: number, speed: Map<string, number>): Promise<void> {
+export async function timeNetworks(impl: SeImplementation, ws: NetworkWorkload[], rows: BenchRow[], plan: BenchPlan, callTimeoutMs: number, speed: Map<string, number>, cpuTime = false): Promise<void> {
   const named = plan.impls?.includes(impl.name) ?? false;
   const project = (secondsPerGmac: number, gmacs: number) => secondsPerGmac * gmacs * plannedCalls(plan);
-  const live: { row: BenchRow; prepared: PreparedNetwork; coldMs: number; series: Series }[] = [];
+  const live: { w: NetworkWorkload; row: BenchRow; prepared: PreparedNetwork; x: Tensor; coldMs: number }[] = [];
   try {
     for (const [i, w] of ws.entries()) {
       const row = rows[i]!;
@@ -128,20 +147,27 @@ export async function timeNetworks(impl: SeImplementation, ws: NetworkWorkload[]
           await prepared.dispose();
           continue;
         }
-        live.push({ row, prepared, coldMs, series: { samplesMs: [], take: roundTaker(prepared, x, coldMs, callTimeoutMs) } });
+        live.push({ w, row, prepared, x, coldMs });
       } catch (e) {
         Object.assign(row, { status: 'failed', message: errorText(e) });
         await Promise.resolve(prepared?.dispose()).catch(() => {});
       }
     }
-    await sampleInRounds(live.map((l) => l.series), plan);
-    for (const { row, coldMs, series } of live) {
-      if (series.failed) Object.assign(row, { status: 'failed', message: series.failed });
-      else {
-        const stats = sampleStats(series.samplesMs);
-        Object.assign(row, { measurement: { coldMs, ...stats }, imagesPerS: (row.shape[0]! * 1000) / stats.medianMs });
+    // One untimed call each, in cycle order, so the first pair does not follow the cold runs' allocations.
+    for (const l of live) {
+      try {
+        await withTimeout(unguarded(l.prepared).run(l.x), callTimeoutMs + 4 * l.coldMs, 'untimed call');
+      } catch (e) {
+        Object.assign(l.row, { status: 'failed', message: errorText(e) });
       }
     }
+    const timed = live.filter((l) => l.row.status === 'ok');
+    const comparisons = networkComparisons(timed.map((l) => l.w));
+    const pp = pairPlan(plan, comparisons.length);
+    const series = await samplePaired(timed.length, comparisons, ourCycles(timed, cpuTime, callTimeoutMs), pp);
+    timed.forEach((l, i) => finishRow(l.row, series[i]!, l.coldMs));
+    recordPairings(timed.map((l) => l.row), series, comparisons, pp);
+    if (plan.profile) for (const l of timed) if (l.row.status === 'ok') l.row.profile = await profileNetwork(l.prepared, l.x, impl.name);
   } finally {
     for (const l of live) await Promise.resolve(l.prepared.dispose()).catch(() => {});
   }
@@ -149,35 +175,48 @@ export async function timeNetworks(impl: SeImplementation, ws: NetworkWorkload[]
 
 /**
  * PyTorch's rows for network workloads `ws` (one batch and resolution), a row
- * per workload and device, sampled in rounds like ours, with the same budget.
+ * per workload and device, paired like ours inside its process, with the same budget.
  */
-export async function timeTorchNetworks(anchors: TorchAnchors, ws: NetworkWorkload[], plan: BenchPlan, about: string): Promise<BenchRow[]> {
+export async function timeTorchNetworks(anchors: TorchAnchors, ws: NetworkWorkload[], plan: BenchPlan, about: string, cpuTime: boolean): Promise<BenchRow[]> {
   const request = (w: NetworkWorkload) => {
     const se = workloadNetwork(w).se;
     return { model: w.model, ...(se ? { se } : {}), batch: w.batch, resolution: w.resolution };
   };
   const rows: BenchRow[] = [];
-  const series: { w: NetworkWorkload; device: 'cpu' | 'cuda'; variant: string; coldMs: number; s: Series }[] = [];
+  const byDevice = new Map<'cpu' | 'cuda', { w: NetworkWorkload; variant: string; coldMs: number }[]>();
   for (const w of ws) {
-    // The cold run and the budget, as for ours: the whole measurement projected from the first run.
-    const cold = await anchors.networkSamples({ ...request(w), minSamples: plannedCalls(plan), minTimeMs: 2 * plan.minTimeMs, warmup: 0, budgetS: NETWORK_BUDGET_S, dryRun: true });
+    // The cold run and the budget, as for ours: the minimum measurement projected from the first run.
+    const cold = await anchors.networkSamples({ ...request(w), minSamples: plannedCalls(plan), minTimeMs: 1, warmup: 0, budgetS: NETWORK_BUDGET_S, dryRun: true });
     for (const c of cold) {
-      if (!c.available || !c.variant || c.coldMs === undefined) {
-        rows.push(torchNetworkRow(w, { ...c, available: false, reason: c.reason ?? 'not measured' }, about));
-        continue;
-      }
-      const take = async (n: number): Promise<number[]> => {
-        const reply = (await anchors.networkSamples({ ...request(w), device: c.device, minSamples: n, minTimeMs: 1, warmup: 1 }))[0];
-        if (!reply?.available || reply.samplesMs.length === 0) throw new Error(reply?.reason ?? `no ${c.device} samples in the reply`);
-        return reply.samplesMs;
-      };
-      series.push({ w, device: c.device, variant: c.variant, coldMs: c.coldMs, s: { samplesMs: [], take } });
+      if (!c.available || !c.variant || c.coldMs === undefined) rows.push(torchNetworkRow(w, { ...c, available: false, reason: c.reason ?? 'not measured' }, about));
+      else byDevice.set(c.device, [...(byDevice.get(c.device) ?? []), { w, variant: c.variant, coldMs: c.coldMs }]);
     }
   }
-  await sampleInRounds(series.map((x) => x.s), plan);
-  for (const { w, device, variant, coldMs, s } of series) {
-    const head = { device, variant, model: w.model, shape: [w.batch, 3, w.resolution, w.resolution], ...(w.ratio === undefined ? {} : { ratio: w.ratio }) };
-    rows.push(torchNetworkRow(w, s.failed ? { ...head, available: false, reason: s.failed } : { ...head, available: true, stats: sampleStats(s.samplesMs), coldMs }, about));
+  for (const [device, live] of byDevice) {
+    if (!live.length) continue;
+    const comparisons = networkComparisons(live.map((l) => l.w));
+    const pp = pairPlan(plan, comparisons.length, TORCH_CHUNK);
+    let warm = false;
+    const take = async (idx: number[], first: number, k: number): Promise<CycleBatch> => {
+      const expectMs = k * idx.reduce((a, i) => a + live[i]!.coldMs, 0);
+      const reply = await anchors.networkPairs({ device, networks: idx.map((i) => request(live[i]!.w)), first, cycles: k, warmup: warm ? 0 : 1, expectMs });
+      warm = true;
+      return reply.map((r) => ('failed' in r ? r : { times: r.samplesMs.map((wallMs, j) => (cpuTime && r.cpuMs ? { wallMs, cpuMs: r.cpuMs[j]! } : { wallMs })) }));
+    };
+    const series = await samplePaired(live.length, comparisons, take, pp);
+    const out = live.map((l, i) => {
+      const s = series[i]!;
+      const head = { device, variant: l.variant, model: l.w.model, shape: [l.w.batch, 3, l.w.resolution, l.w.resolution], ...(l.w.ratio === undefined ? {} : { ratio: l.w.ratio }) };
+      const row = torchNetworkRow(l.w, s.failed ? { ...head, available: false, reason: s.failed } : { ...head, available: true, stats: sampleStats(s.samplesMs), coldMs: l.coldMs }, about);
+      if (s.failed) row.status = 'failed'; // it ran cold, then failed mid-pairs: not a skip
+      if (!s.failed && s.cpuMs.length === s.samplesMs.length && s.cpuMs.length) row.cpuSamplesMs = s.cpuMs;
+      return row;
+    });
+    recordPairings(out, series, comparisons, pp);
+    if (plan.profile) {
+      for (const [i, row] of out.entries()) if (row.status === 'ok') row.profile = await anchors.profileNetwork({ ...request(live[i]!.w), device, calls: PROFILE_CALLS });
+    }
+    rows.push(...out);
   }
   return rows;
 }

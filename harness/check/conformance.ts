@@ -38,6 +38,8 @@ export interface ImplStatus {
   /** Listed in --expect / SE_BENCH_EXPECT: a skip counts as a failure. */
   expected: boolean;
   detail?: string;
+  /** Threads it computes on, as its probe said (absent: not said). */
+  threads?: number;
   reason?: string;
   installHint?: string;
 }
@@ -170,7 +172,7 @@ export async function probeAll(impls: readonly SeImplementation[], callTimeoutMs
     implementations.push({
       name: impl.name, device: impl.device, precision: impl.precision, layout: impl.layout,
       available: a.available, expected: expected?.includes(impl.name) ?? false,
-      ...(a.available ? { detail: a.detail } : { reason: a.reason, installHint: a.installHint }),
+      ...(a.available ? { detail: a.detail, ...(typeof a.threads === 'number' ? { threads: a.threads } : {}) } : { reason: a.reason, installHint: a.installHint }),
     });
     if (a.available) runnable.push(impl);
   }

@@ -167,6 +167,7 @@ function guardNetwork(p: PreparedNetwork, label: string, ms: number): PreparedNe
     dispose: () => withTimeout(Promise.resolve().then(() => p.dispose()), ms, `${label}: dispose`),
   };
   if (p.measureInPage) g.measureInPage = p.measureInPage;
+  if (p.profile) g.profile = (x, calls) => withTimeout(Promise.resolve().then(() => p.profile!(x, calls)), ms * (calls + 1), `${label}: profile`);
   Object.defineProperty(g, RAW, { value: p });
   return g;
 }

@@ -27,7 +27,8 @@ export const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 
 /** Result of probing: available, or why not and how to fix it. */
 export type Availability =
-  | { available: true; detail?: string }
+  /** `threads`: the threads it computes on, where it knows (1 lets the bench record each network call's process CPU time beside its wall time). */
+  | { available: true; detail?: string; threads?: number }
   | { available: false; reason: string; installHint: string };
 
 export type { Weights };
@@ -84,10 +85,25 @@ export interface NetworkOutput {
 }
 
 /** A whole network ready to run; call dispose when done. */
+/** Time per operator type of one network call, from the engine's own profiler. */
+export interface OperatorTimes {
+  /** What measured it, e.g. `onnxruntime enableProfiling`, `tf.profile`. */
+  profiler: string;
+  /** Per operator type and part of the network (`se`: inside an SE block, by node name or shape; `trunk`: the rest), ms per call. */
+  ops: { op: string; part: 'se' | 'trunk'; ms: number; nodes: number }[];
+  /** Calls profiled (after one untimed call); `ops` are their mean. */
+  calls: number;
+}
+
+/** A network's operator times, or why there are none (bench --profile; the row's timing stands either way). */
+export type OperatorProfile = ({ available: true } & OperatorTimes) | { available: false; reason: string };
+
 export interface PreparedNetwork {
   run(x: Tensor): Promise<NetworkOutput>;
   /** Optional, as PreparedBlock.measureInPage. */
   measureInPage?: InPageTimer;
+  /** Optional: `calls` runs of `x` under the engine's profiler, per operator type (bench --profile). Not timed; may be slower than run. */
+  profile?(x: Tensor, calls: number): Promise<OperatorTimes>;
   dispose(): void | Promise<void>;
 }
 

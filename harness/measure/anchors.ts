@@ -14,6 +14,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PYTHON } from '../host/python.ts';
 import type { NetworkSe } from '../model/network.ts';
+import type { OperatorProfile } from '../contract/implementation.ts';
 import { sampleStats, type Measurement } from './stats.ts';
 
 const SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'torch_anchor.py');
@@ -61,6 +62,23 @@ export interface NetworkSampleRow {
   samplesMs: number[];
   reason?: string;
 }
+
+/** Networks to time as pairs inside the anchor process: cycles of one call each, the order reversing every cycle (bench/pairs.ts). */
+export interface NetworkPairsRequest {
+  device: 'cpu' | 'cuda';
+  /** Each network as for networkSamples (model, SE options, batch, resolution); already built by a dryRun request, or built now. */
+  networks: Pick<NetworkAnchorRequest, 'model' | 'se' | 'batch' | 'resolution'>[];
+  /** Index of the first cycle (its parity sets the order), and how many. */
+  first: number;
+  cycles: number;
+  /** Untimed calls of each network, in cycle order, before the first cycle. */
+  warmup: number;
+  /** How long the cycles should take, ms: the wait allows four times this on top of the per-request limit. */
+  expectMs: number;
+}
+
+/** Per network of a pairs request: its calls' wall times and process CPU times (one thread: torch's intra-op threads = 1), or why it failed. */
+export type NetworkPairsReply = ({ samplesMs: number[]; cpuMs?: number[] } | { failed: string })[];
 
 /** What the anchor process is: PyTorch's version, thread count and CUDA device (or why there is none: then no CUDA rows); or why it could not start. */
 export type AnchorInfo =
@@ -165,6 +183,29 @@ export class TorchAnchors {
       available: x.available && x.coldMs !== undefined, ...(x.coldMs === undefined ? {} : { coldMs: x.coldMs }),
       samplesMs: x.samplesMs ?? [], ...(x.available ? {} : { reason: x.reason ?? 'not measured' }),
     }));
+  }
+
+  /** Times networks as pairs in the process (NetworkPairsRequest); never throws: a failure fails every network of the request. */
+  async networkPairs(req: NetworkPairsRequest): Promise<NetworkPairsReply> {
+    const { expectMs, networks, ...rest } = req;
+    const body = { pairs: networks.map(({ model, se, batch, resolution }) => ({ network: model, ...(se ? { se } : {}), batch, resolution })), ...rest };
+    const rows = await this.#ask(body, `timing ${networks.length} networks as pairs`, this.#timeoutMs + 4 * expectMs);
+    if (typeof rows === 'string') return networks.map(() => ({ failed: rows }));
+    return networks.map((_, i) => {
+      const r = rows[i] as (RawRow & { cpuMs?: number[] }) | undefined;
+      if (!r?.available || !Array.isArray(r.samplesMs)) return { failed: r?.reason ?? 'no samples in the reply' };
+      return { samplesMs: r.samplesMs, ...(Array.isArray(r.cpuMs) ? { cpuMs: r.cpuMs } : {}) };
+    });
+  }
+
+  /** The network's operator times from torch.profiler in the process (one untimed call, then `calls`), or why there are none. Never throws. */
+  async profileNetwork(req: Pick<NetworkAnchorRequest, 'model' | 'se' | 'batch' | 'resolution'> & { device: 'cpu' | 'cuda'; calls: number }): Promise<OperatorProfile> {
+    const { model, se, batch, resolution, device, calls } = req;
+    const rows = await this.#ask({ profile: { network: model, ...(se ? { se } : {}), batch, resolution }, device, calls }, `profiling ${model}`, this.#timeoutMs * 2);
+    if (typeof rows === 'string') return { available: false, reason: rows };
+    const r = rows[0] as unknown as OperatorProfile | undefined;
+    if (!r || (r.available && !Array.isArray((r as { ops?: unknown }).ops))) return { available: false, reason: 'the reply had no operator times' };
+    return r;
   }
 
   /** Sends one request (after any earlier one is answered) and returns the reply's rows, or why there are none. */

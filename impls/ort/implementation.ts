@@ -70,7 +70,8 @@ export class OrtImplementation implements SeImplementation {
   /** Loads the package and resolves the provider settings (once); sessions are made per block, in prepare*. Never throws. */
   async probe(): Promise<Availability> {
     try {
-      return { available: true, detail: (await this.#load()).detail };
+      const rt = await this.#load();
+      return { available: true, detail: rt.detail, ...(rt.threads === undefined ? {} : { threads: rt.threads }) };
     } catch (e) {
       return { available: false, reason: (e as Error).message, installHint: e instanceof OrtUnavailable ? e.installHint : this.#options.installHint };
     }
@@ -114,8 +115,11 @@ export class OrtImplementation implements SeImplementation {
   }
 
   async prepareNetwork(spec: NetworkSpec, weights: Weights): Promise<PreparedNetwork> {
-    const { rt, session } = await this.#session(networkOnnx(spec, weights), spec.name);
+    const model = networkOnnx(spec, weights);
+    const { rt, session } = await this.#session(model, spec.name);
+    const profile = rt.profile;
     return {
+      ...(profile ? { profile: (x: Tensor, calls: number) => profile(model, { x: new rt.ort.Tensor('float32', x.data.slice(), [...x.shape]) }, calls) } : {}),
       run: async (x: Tensor): Promise<NetworkOutput> => {
         const out = await this.#run(rt, session, x);
         const stages: Record<string, Tensor> = {};

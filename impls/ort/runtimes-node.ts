@@ -1,6 +1,7 @@
 /** onnxruntime-node's providers (Node only: a native addon). */
 import type * as Ort from 'onnxruntime-common';
 import { nodeWebGpu as nodeWebGpuHost } from '../../harness/api.ts';
+import { profileSession } from './profile-node.ts';
 import { CUDA_HINT, ortGraphOptimization, LOG_ERRORS_ONLY, importFailure, ortThreads, OrtUnavailable, version, type OrtRuntime } from './runtimes.ts';
 
 async function importPackage(): Promise<typeof Ort> {
@@ -16,8 +17,10 @@ export async function nodeCpu(): Promise<OrtRuntime> {
   const level = ortGraphOptimization();
   const ort = await importPackage();
   const threads = ortThreads();
+  const options: Ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: level, logSeverityLevel: LOG_ERRORS_ONLY };
   return {
-    ort, options: { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: level, logSeverityLevel: LOG_ERRORS_ONLY },
+    ort, options, threads,
+    profile: (model, feeds, calls) => profileSession(ort, options, model, feeds, calls),
     detail: `onnxruntime-node ${version(ort, 'node')}, CPU provider, ${threads} thread${threads === 1 ? '' : 's'}, graph optimisation ${level}`,
   };
 }

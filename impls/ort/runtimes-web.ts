@@ -23,6 +23,7 @@ export async function webWasm(wasmPaths?: string): Promise<OrtRuntime> {
   if (wasmPaths) ort.env.wasm.wasmPaths = wasmPaths;
   return {
     ort, options: { executionProviders: ['wasm'], graphOptimizationLevel: level, logSeverityLevel: LOG_ERRORS_ONLY },
+    threads,
     detail: `onnxruntime-web ${version(ort, 'web')}, wasm backend (SIMD), ${threads} thread${threads === 1 ? '' : 's'}, graph optimisation ${level}`,
   };
 }

@@ -10,6 +10,7 @@
  *   web-webgpu   onnxruntime-web's WebGPU backend, in the page (Chromium's WebGPU)
  */
 import type * as Ort from 'onnxruntime-common';
+import type { OperatorTimes } from '../../harness/api.ts';
 
 /** What a session needs: the package's API and the session options for this provider. */
 export interface OrtRuntime {
@@ -17,6 +18,10 @@ export interface OrtRuntime {
   options: Ort.InferenceSession.SessionOptions;
   /** One line: package and version, provider, threads, graph optimisation level. */
   detail: string;
+  /** Compute threads (CPU and wasm providers). */
+  threads?: number;
+  /** `calls` runs of a model under ONNX Runtime's profiler, per operator type (onnxruntime-node only: profile-node.ts). */
+  profile?: (model: Uint8Array, feeds: Ort.InferenceSession.FeedsType, calls: number) => Promise<OperatorTimes>;
 }
 
 /** A runtime that cannot start here, with the fix. */

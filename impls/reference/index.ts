@@ -25,7 +25,7 @@ export class ReferenceImplementation implements SeImplementation {
   async probe(): Promise<Availability> {
     // Also runs inside Chromium (impls/reference/page.ts), where there is no process.
     const node = (globalThis as { process?: { version?: string } }).process?.version;
-    return { available: true, detail: node ? `Node ${node}` : 'float64 JS in the page' };
+    return { available: true, detail: node ? `Node ${node}` : 'float64 JS in the page', threads: 1 };
   }
 
   async prepareSe(spec: SeSpec, weights: Weights): Promise<PreparedBlock> {

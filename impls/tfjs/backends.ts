@@ -25,6 +25,8 @@ export interface TfjsBackend {
   name: string;
   /** One line for listings: versions, SIMD/threads, adapter. */
   detail: string;
+  /** Compute threads, where the backend says (cpu: 1; wasm: its thread count). */
+  threads?: number;
 }
 
 /** A backend that cannot run here, with what would fix it. */
@@ -73,7 +75,7 @@ async function loadCpu(): Promise<TfjsBackend> {
   // The cpu backend's one-time advice to install tfjs-node: se-bench lists tfjs-node as its own implementation.
   const cpu = tf.findBackend('cpu') as { firstUse?: boolean } | null;
   if (cpu) cpu.firstUse = false;
-  return { tf, name: 'cpu', detail: `tfjs ${tf.version_core}, plain JS kernels` };
+  return { tf, name: 'cpu', detail: `tfjs ${tf.version_core}, plain JS kernels`, threads: 1 };
 }
 
 async function loadWasm(): Promise<TfjsBackend> {
@@ -85,7 +87,7 @@ async function loadWasm(): Promise<TfjsBackend> {
   await initialiseBackend(tf, 'wasm');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const threads = wasm.getThreadsCount();
-  return { tf, name: 'wasm', detail: `tfjs ${tf.version_core}, SIMD ${simd ? 'yes' : 'no'}, threads ${threads > 1 ? threads : 'no (1)'}` };
+  return { tf, name: 'wasm', detail: `tfjs ${tf.version_core}, SIMD ${simd ? 'yes' : 'no'}, threads ${threads > 1 ? threads : 'no (1)'}`, threads };
 }
 
 async function loadWebGpu(): Promise<TfjsBackend> {

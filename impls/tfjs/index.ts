@@ -6,12 +6,13 @@
  * Weights are uploaded once in prepare, on the implementation's backend; run
  * uploads only the input and reads back y and the gate (its sync point).
  */
-import { type Availability, type BlockOutput, type BottleneckSpec, type DeviceKind, type NetworkOutput, type NetworkSpec, type PreparedBlock, type PreparedNetwork, type SeImplementation, type SeSpec, type Tensor, type Weights, dims4 } from '../../harness/api.ts';
+import { type Availability, type OperatorTimes, type BlockOutput, type BottleneckSpec, type DeviceKind, type NetworkOutput, type NetworkSpec, type PreparedBlock, type PreparedNetwork, type SeImplementation, type SeSpec, type Tensor, type Weights, dims4 } from '../../harness/api.ts';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { BackendUnavailable, defaultInstallHint, loadBackend, withBackend, type Tf, type TfjsBackend, type TfjsBackendKind } from './backends.ts';
 import { bottleneckForward, disposeBottleneck, uploadBottleneck } from './bottleneck-ops.ts';
 import { disposeNetwork, networkForward, uploadNetwork } from './network-ops.ts';
 import { disposeSe, seForward, uploadSe } from './se-ops.ts';
+import { kernelTimes, type KernelRecord } from './profile.ts';
 
 /** How to build one tfjs implementation; `load` lets a test substitute a failing backend. */
 export interface TfjsOptions {
@@ -49,7 +50,8 @@ export class TfjsImplementation implements SeImplementation {
   /** Initialises the backend on first call (async: wasm compiles, WebGPU opens an adapter); never throws. */
   async probe(): Promise<Availability> {
     try {
-      return { available: true, detail: (await this.load()).detail };
+      const b = await this.load();
+      return { available: true, detail: b.detail, ...(b.threads === undefined ? {} : { threads: b.threads }) };
     } catch (e) {
       const installHint = e instanceof BackendUnavailable ? e.installHint : defaultInstallHint(this.backend);
       return { available: false, reason: e instanceof Error ? e.message : String(e), installHint };
@@ -88,6 +90,28 @@ export class TfjsImplementation implements SeImplementation {
           return { logits, stages, gates };
         } finally {
           for (const t of kept) t.dispose();
+        }
+      }),
+      profile: (x: Tensor, calls: number) => withBackend(b, async (tf): Promise<OperatorTimes> => {
+        if (disposed) throw new Error(`${this.name} ${spec.name}: profile after dispose`);
+        const [n, h, w, c] = dims4(x, `${this.name} ${spec.name}`);
+        const input = tf.tensor4d(x.data, [n, h, w, c]);
+        try {
+          const once = async () => {
+            const y = tf.tidy(() => networkForward(tf, net, input).logits);
+            await y.data();
+            return y;
+          };
+          (await once()).dispose(); // untimed: the first call after timing
+          const perCall: KernelRecord[][] = [];
+          for (let i = 0; i < calls; i++) {
+            const info = await tf.profile(once);
+            (info.result as TfCore.Tensor).dispose();
+            perCall.push(info.kernels as unknown as KernelRecord[]);
+          }
+          return kernelTimes(perCall);
+        } finally {
+          input.dispose();
         }
       }),
       dispose: () => withBackend(b, () => {
