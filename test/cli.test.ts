@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -39,6 +39,31 @@ test('bad usage exits 2 with the valid names', () => {
   r = cli('list', '--golden');
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--golden needs a folder: --golden=DIR/);
+});
+
+test('bench: a bad --precision, an empty --out and a folder another live run holds are one line each, exit 2, and nothing is written', () => {
+  for (const bad of ['0', '-1', '51%', 'fine', '']) {
+    const r = cli('bench', `--precision=${bad}`);
+    assert.equal(r.status, 2, bad);
+    assert.equal(r.stderr, `se-bench: --precision must be a percentage above 0 and at most 50%, such as 1.5%, got "${bad}"\n`);
+  }
+  for (const bad of ['', '  ']) {
+    const dir = mkdtempSync(join(tmpdir(), 'se-bench-out-'));
+    const r = spawnSync(process.execPath, [join(process.cwd(), 'scripts/se-bench.mjs'), 'bench', `--out=${bad}`], { cwd: dir, encoding: 'utf8', env: { ...process.env, SE_BENCH_EXPECT: '' } });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^se-bench: --out is empty; give the folder to write the results into/);
+    assert.equal(r.stderr.split('\n').length, 2, 'one line');
+    assert.deepEqual(readdirSync(dir), [], 'nothing written into the current folder');
+    rmSync(dir, { recursive: true });
+  }
+  // A folder held by a live process (this one) is refused, naming it; the lock and what is there are kept.
+  const held = mkdtempSync(join(tmpdir(), 'se-bench-held-'));
+  writeFileSync(join(held, '.se-bench.lock'), JSON.stringify({ pid: process.pid, startedAt: '2026-12-06T00:00:00Z' }));
+  let r = cli('bench', `--out=${held}`, '--quick', '--no-torch');
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, `se-bench: --out: ${held} is held by another bench run (pid ${process.pid}, started 2026-12-06T00:00:00Z); wait for it to finish or give another folder\n`);
+  assert.deepEqual(readdirSync(held), ['.se-bench.lock']);
+  rmSync(held, { recursive: true });
 });
 
 test('conformance --json prints one JSON document on stdout and nothing else', () => {

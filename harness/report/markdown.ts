@@ -67,7 +67,7 @@ function overheadTable(s: Section | undefined): string {
   const shown = rows.filter((r) => r[latency] !== '');
   const left = rows.filter((r) => r[latency] === '').map((r) => `${r[0]} (${r[3]})`);
   if (!shown.length && !left.length) return '';
-  return `#### SE overhead (SE / plain; latency with its 95% bootstrap interval)\n\n${mdTable(s.table.head, shown)}${left.length ? `\n\nNot measured: ${left.join(', ')}.` : ''}`;
+  return `#### SE overhead (SE / plain; latency: median of per-pair ratios, 95% bootstrap interval over pairs)\n\n${mdTable(s.table.head, shown)}${left.length ? `\n\nNot measured: ${left.join(', ')}.` : ''}`;
 }
 
 /** Latency against r (sweepLatency): one row per ratio with the exact counts, one column per implementation (and run) with a measurement. */

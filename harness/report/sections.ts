@@ -7,7 +7,8 @@ import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
 import { verdicts } from './verdicts.ts';
-import { deviceOnlyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepLatency, sweepNetwork, sweepPoint, TIMED_REGION_KEY, torchPeer } from './summary.ts';
+import { ACCOUNT_HEAD, accountRows, accountText, operatorAccount } from './operators.ts';
+import { deviceOnlyText, overheadLatencyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepLatency, sweepNetwork, sweepPoint, TIMED_REGION_KEY, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 
@@ -160,14 +161,14 @@ function overhead(runs: LoadedRun[]): Section {
       macs.push(o.macs);
       paper.push(o.paper);
       rows.push([label, `${o.baseName} -> ${o.se.model}`, ok(o.base) ? f(o.base.measurement!.medianMs) : o.base.status, ok(o.se) ? f(o.se.measurement!.medianMs) : o.se.status,
-        o.latency === undefined ? '' : ratioText(o.latency, o.latencyInterval, '', 3), f(o.params), f(o.macs, 4), f(o.flops, 4), `${o.paperText} = ${f(o.paper)}`]);
+        o.latency === undefined ? (o.resolution ?? '') : overheadLatencyText(o), f(o.params), f(o.macs, 4), f(o.flops, 4), `${o.paperText} = ${f(o.paper)}`]);
     }
   }
   return {
-    id: 'overhead', title: 'SE overhead vs plain network', intro: 'SE network / plain network of the same family: measured latency (pytorch-* rows: PyTorch eager on the same networks, timed in the same run right after ours), params, MACs and FLOPs (exact counts), beside the paper\'s timing ratios (CPU: one image, 164 -> 167 ms; GPU: batch 256 forward+backward, 190 -> 209 ms).',
+    id: 'overhead', title: 'SE overhead vs plain network', intro: 'SE network / plain network of the same family: measured latency, the median of per-pair ratios (one call of each network per pair, the order alternating) with its 95% bootstrap interval over pairs, and whether it met --precision (an unresolved interval supports no verdict) (pytorch-* rows: PyTorch eager on the same networks, timed in the same run right after ours), params, MACs and FLOPs (exact counts), beside the paper\'s timing ratios (CPU: one image, 164 -> 167 ms; GPU: batch 256 forward+backward, 190 -> 209 ms).',
     chart: { type: 'bar', labels, xTitle: 'implementation, batch, resolution', yTitle: 'SE / plain',
       datasets: [{ label: 'latency (measured; bars: 95% interval)', data: lat, errorBars: latBars }, { label: 'params', data: params }, { label: 'MACs', data: macs }, { label: 'paper latency', data: paper }] },
-    table: { head: ['implementation', 'networks', 'plain ms', 'SE ms', 'latency ratio [95% bootstrap interval]', 'params ratio', 'MACs ratio', 'FLOPs ratio', 'paper'], rows },
+    table: { head: ['implementation', 'networks', 'plain ms', 'SE ms', 'latency ratio [95% interval over pairs]', 'params ratio', 'MACs ratio', 'FLOPs ratio', 'paper'], rows },
   };
 }
 
@@ -298,8 +299,26 @@ function verdictSection(runs: LoadedRun[]): Section {
   };
 }
 
+/** "SE overhead by operator" (bench --profile): per profiled pair, the operators whose time changed, and the profiled difference against the measured one. */
+function operators(runs: LoadedRun[]): Section {
+  const rows: Cell[][] = [];
+  for (const run of runs) {
+    for (const o of overheadPairs(run.results.rows)) {
+      const a = operatorAccount(o);
+      if (!a) continue;
+      const label = `${name(runs, run, o.se.impl)}: ${a.profiler}`;
+      rows.push(...accountRows(a).map((r) => [label, ...r]), [label, 'total', accountText(a), f(a.plainTotalMs), f(a.seTotalMs), f(a.seTotalMs - a.plainTotalMs), '']);
+    }
+  }
+  return {
+    id: 'operators', title: 'SE overhead by operator',
+    intro: 'With --profile: each engine\'s own profiler (ONNX Runtime enableProfiling, tf.profile, torch.profiler) on the plain and the SE network, time per operator type per call; part se: inside an SE block (node names, or for tfjs the kernels from a squeeze to its Multiply), trunk: the rest, where fusions lost (separate Add and Relu after each SE Mul) and ONNX Runtime\'s NCHWc reorders show. The total row sets the profiled difference against the measured one.',
+    table: { head: ['implementation', ...ACCOUNT_HEAD.slice(0, 2), ...ACCOUNT_HEAD.slice(2)], rows },
+  };
+}
+
 export function buildSections(runs: LoadedRun[]): Section[] {
-  return [verdictSection(runs), ...environment(runs), conformance(runs), ...seBlocks(runs), overhead(runs), sweep(runs), batchScaling(runs), crossHardware(runs), regression(runs)]
+  return [verdictSection(runs), ...environment(runs), conformance(runs), ...seBlocks(runs), overhead(runs), operators(runs), sweep(runs), batchScaling(runs), crossHardware(runs), regression(runs)]
     .filter((s): s is Section => s !== undefined && s.table.rows.length > 0)
     .map(({ chart, ...s }) => (chart && chart.labels.length > 1 ? { ...s, chart } : s)); // a chart of one point says no more than its table
 }

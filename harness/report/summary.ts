@@ -6,6 +6,8 @@
  */
 import { adapterLine } from '../host/webgpu-node.ts';
 import { holdsOne, intervalText, ratioInterval, type Interval } from '../measure/bootstrap.ts';
+import { pairedEstimate, pairingText } from '../bench/pairs.ts';
+import { operatorTables } from './operators.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { PAPER_RATIO_PARAMS, PAPER_TIMING, ratioClosestToPaper } from '../model/paper.ts';
@@ -158,6 +160,13 @@ export interface OverheadPair {
   /** SE / plain: measured median latency (undefined unless both measured) with its 95% bootstrap interval, params, MACs, FLOPs, and the paper's timing ratio. */
   latency?: number;
   latencyInterval?: Interval;
+  /** Paired rows (bench/pairs.ts): how the pairing ended, e.g. "resolved to +-1.2% (40 pairs)"; unpaired rows (older files): undefined. */
+  resolution?: string;
+  /** False for a paired ratio whose interval is wider than the precision asked for: no verdict may rest on it. */
+  resolved: boolean;
+  /** Half-width of the CPU-time interval beside the wall-time one's, where CPU time was recorded (percent of the ratio). */
+  cpuHalfWidthPct?: number;
+  wallHalfWidthPct?: number;
   params: number;
   macs: number;
   flops: number;
@@ -165,9 +174,35 @@ export interface OverheadPair {
   paperText: string;
 }
 
-function latencyRatio(se: BenchRow, base: BenchRow): Pick<OverheadPair, 'latency' | 'latencyInterval'> {
-  const interval = ratioInterval(se.measurement!.samplesMs, base.measurement!.samplesMs);
-  return { latency: se.measurement!.medianMs / base.measurement!.medianMs, ...(interval ? { latencyInterval: interval } : {}) };
+/**
+ * SE / plain latency: rows sampled as pairs (an SE row whose pairing names
+ * the plain row, equal sample counts) give the median of per-pair ratios and
+ * the bootstrap over pairs; other rows (files from before pairing) the ratio
+ * of medians with independent resampling.
+ */
+function latencyRatio(se: BenchRow, base: BenchRow): Pick<OverheadPair, 'latency' | 'latencyInterval' | 'resolution' | 'resolved' | 'cpuHalfWidthPct' | 'wallHalfWidthPct'> {
+  const [a, b] = [se.measurement!.samplesMs, base.measurement!.samplesMs];
+  const p = se.pairing;
+  if (p && p.baseline === base.workload && a.length === b.length && p.stop !== 'failed') {
+    const e = pairedEstimate(a, b);
+    if (e) {
+      const cpu = se.cpuSamplesMs && base.cpuSamplesMs && se.cpuSamplesMs.length === a.length && base.cpuSamplesMs.length === a.length ? pairedEstimate(se.cpuSamplesMs, base.cpuSamplesMs) : undefined;
+      const stop = e.halfWidthPct <= p.precisionPct ? 'resolved' : 'budget';
+      return {
+        latency: e.ratio, latencyInterval: { low: e.low, high: e.high, level: 0.95 }, resolution: pairingText({ stop, halfWidthPct: e.halfWidthPct, pairs: a.length }),
+        resolved: stop === 'resolved', wallHalfWidthPct: e.halfWidthPct, ...(cpu ? { cpuHalfWidthPct: cpu.halfWidthPct } : {}),
+      };
+    }
+  }
+  const interval = ratioInterval(a, b);
+  return { latency: se.measurement!.medianMs / base.measurement!.medianMs, ...(interval ? { latencyInterval: interval } : {}), resolved: true, ...(p ? { resolution: pairingText(p) } : { resolution: 'unpaired samples' }) };
+}
+
+/** The latency cell of an overhead pair: ratio, interval and, unless resolved, no claim (the interval only). */
+export function overheadLatencyText(o: Pick<OverheadPair, 'latency' | 'latencyInterval' | 'resolution' | 'resolved'>, digits = 3): string {
+  if (o.latency === undefined) return o.resolution ?? '-';
+  const claim = o.resolved ? ratioText(o.latency, o.latencyInterval, '', digits) : `${o.latency.toFixed(digits)} ${intervalText(o.latencyInterval, digits)}`;
+  return `${claim}${o.resolution ? `, ${o.resolution}` : ''}`;
 }
 
 /** Every SE network row of `rows` at the primary ratio (ours and PyTorch anchors) with its baseline (same implementation, model family, batch and resolution); the SE overhead figures. */
@@ -183,7 +218,7 @@ export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
     const cb = countNetwork(makeNetwork(baseName), se.shape[2]!);
     const p = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
     out.push({
-      se, base, baseName, ...(ok(se) && ok(base) ? latencyRatio(se, base) : {}),
+      se, base, baseName, ...(ok(se) && ok(base) ? latencyRatio(se, base) : { resolved: false, ...(se.pairing?.stop === 'failed' || base.status === 'failed' || se.status === 'failed' ? { resolution: 'not resolved (a network failed)' } : {}) }),
       params: cs.params / cb.params, macs: cs.macs / cb.macs, flops: cs.flops / cb.flops, paper: p.se / p.plain, paperText: `${p.se}/${p.plain}`,
     });
   }
@@ -204,13 +239,22 @@ function unpairedNetworks(rows: BenchRow[]): string {
 function overheadTable(res: BenchResults): string {
   const pairs = overheadPairs(res.rows);
   const out = pairs.map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
-    o.latency === undefined ? '-' : ratioText(o.latency, o.latencyInterval, '', 3), o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
+    overheadLatencyText(o), o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
   if (!out.length) return unpairedNetworks(res.rows);
   const { cpu, gpu } = PAPER_TIMING;
   const torch = pairs.some((o) => o.se.kind === 'torch') && res.torch && 'threads' in res.torch
     ? `; pytorch-* rows: torch ${res.torch.torch} eager, ${res.torch.threads} thread(s), same networks and weights, timed right after ours` : '';
-  return `SE overhead (SE / plain, latency with its 95% bootstrap interval; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)}${torch})\n`
-    + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out);
+  return `SE overhead (SE / plain, latency: median of per-pair ratios with its 95% bootstrap interval over pairs, and whether it met --precision; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)}${torch})\n`
+    + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out)
+    + clockText(pairs) + operatorTables(res.rows, pairs);
+}
+
+/** Which clock gave the tighter interval, per implementation where CPU time was recorded; the verdicts stay on wall time. */
+function clockText(pairs: OverheadPair[]): string {
+  const both = pairs.filter((o) => o.cpuHalfWidthPct !== undefined && o.wallHalfWidthPct !== undefined);
+  if (!both.length) return '';
+  const cells = both.map((o) => `${o.se.impl} wall +-${o.wallHalfWidthPct!.toFixed(1)}%, CPU +-${o.cpuHalfWidthPct!.toFixed(1)}% (${o.cpuHalfWidthPct! < o.wallHalfWidthPct! ? 'CPU' : 'wall'} tighter)`);
+  return `\nCPU time beside wall time (one-thread implementations; verdicts use wall time): ${cells.join('; ')}`;
 }
 
 function sweepTable(res: BenchResults): string {

@@ -9,7 +9,7 @@ import { isNetworkRow, isSeBlockRow, measured, type BenchResults, type BenchRow 
 import { holdsOne, intervalText, ratioInterval } from '../measure/bootstrap.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
-import { overheadPairs, primaryRatio, ratioText, sweepNetwork } from './summary.ts';
+import { overheadLatencyText, overheadPairs, primaryRatio, ratioText, sweepNetwork } from './summary.ts';
 
 export interface Verdict {
   /** conformance | fastest | overhead | ratio */
@@ -60,7 +60,7 @@ function overhead(res: BenchResults): Verdict[] {
   return [...new Set(pairs.map(key))].map((k) => {
     const group = pairs.filter((o) => key(o) === k);
     const o = group[0]!;
-    const latencies = group.filter((g) => g.latency !== undefined).map((g) => `${g.se.impl} ${ratioText(g.latency!, g.latencyInterval, 'x', 3)}`);
+    const latencies = group.filter((g) => g.latency !== undefined).map((g) => `${g.se.impl} ${overheadLatencyText(g)}`);
     return {
       topic: 'overhead',
       text: `SE cost, ${o.se.model} over ${o.baseName} at batch ${o.se.shape[0]}, ${o.se.shape[2]}x${o.se.shape[3]}: params ${o.params.toFixed(3)}x, MACs ${o.macs.toFixed(4)}x, `
