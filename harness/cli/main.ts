@@ -45,7 +45,7 @@ const COMMANDS: Record<string, Command> = {
   bench: {
     summary: 'SE block throughput, network latency and SE overhead, reduction-ratio sweep, PyTorch anchors; results JSON + CSV',
     usage: 'bench [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--batch=8] [--ratios=2,4,8,16,32] '
-      + '[--model=resnet50,se-resnet50|none] [--net-batch=1] [--net-ratios=16] [--net-samples=15] [--resolution=224] [--quick] [--min-time=MS] [--min-samples=N] '
+      + '[--model=resnet50,se-resnet50|none] [--net-batch=1] [--net-ratios=16] [--net-samples=10] [--precision=1.5%] [--pair-budget=30] [--profile] [--resolution=224] [--quick] [--min-time=MS] [--min-samples=N] '
       + `[--torch-threads=1] [--no-torch] [--out=DIR] [--compare=BASELINE.json [--max-slowdown=10%]] [--json] ${IMPLEMENTATION_USAGE}`,
     options: BENCH_OPTIONS, run: benchCommand,
   },

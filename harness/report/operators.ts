@@ -65,7 +65,10 @@ const f = (x: number) => x.toFixed(3);
 export function accountText(a: OperatorAccount): string {
   const diff = a.seTotalMs - a.plainTotalMs;
   const head = `profiled kernels: plain ${f(a.plainTotalMs)} ms, SE ${f(a.seTotalMs)} ms per call, difference ${f(diff)} ms; measured difference ${f(a.measuredMs)} ms [${f(a.measuredLowMs)}, ${f(a.measuredHighMs)}]`;
-  return a.accounted ? `${head}: accounted for within its interval` : `${head}: ${f(a.measuredMs - diff)} ms unaccounted (time between kernels, the profiler's own cost, or work its records leave out)`;
+  const gap = a.measuredMs - diff;
+  if (a.accounted) return `${head}: accounted for within its interval`;
+  return gap > 0 ? `${head}: ${f(gap)} ms of the measured difference unaccounted (time between kernels, or work the records leave out)`
+    : `${head}: the profile shows ${f(-gap)} ms more than was measured (the profiler slows the kernels it records)`;
 }
 
 /** Rows for a table of the account: part, operator, nodes plain -> SE, ms plain, SE and the difference. */

@@ -3,7 +3,9 @@
  * kernel record holds no scope, so the SE part is found by order: from a
  * squeeze (Mean or Max of a 4-D input) to the channel-wise Multiply that
  * ends the block; a squeeze with no Multiply after it (the head's pooling)
- * stays in the trunk.
+ * stays in the trunk. Records named `<op>__op` are the scope of an op whose
+ * kernel is recorded too (fusedConv2d__op around FusedConv2D): left out, or
+ * each convolution would count twice.
  */
 import type { OperatorTimes } from '../../harness/api.ts';
 
@@ -27,7 +29,8 @@ export function seParts(kernels: readonly KernelRecord[]): boolean[] {
 /** Per operator type and part, ms per call, over the kernel records of `calls` calls (one list per call). */
 export function kernelTimes(perCall: readonly (readonly KernelRecord[])[]): OperatorTimes {
   const by = new Map<string, { op: string; part: 'se' | 'trunk'; ms: number; nodes: number }>();
-  for (const kernels of perCall) {
+  for (const all of perCall) {
+    const kernels = all.filter((k) => !k.name.endsWith('__op'));
     const se = seParts(kernels);
     kernels.forEach((k, i) => {
       const part = se[i] ? 'se' : 'trunk';
