@@ -13,8 +13,8 @@ import { benchPlan } from '../harness/bench/options.ts';
 import type { BenchResults, BenchRow } from '../harness/bench/results.ts';
 import { timeNetworks } from '../harness/bench/time-networks.ts';
 import { networkCost, type NetworkWorkload } from '../harness/bench/workloads.ts';
-import { benchSummary, missingCeilingsText } from '../harness/report/summary.ts';
-import { pairingRecord, pairingText, samplePaired, type CycleBatch } from '../harness/bench/pairs.ts';
+import { benchSummary, missingCeilingsText, pairingText } from '../harness/report/summary.ts';
+import { pairingRecord, samplePaired, type CycleBatch } from '../harness/bench/pairs.ts';
 
 /** An implementation whose networks only record which of them ran; `failAt` makes that network throw on its nth call. */
 function recorder(calls: string[], failAt?: { model: string; call: number }): SeImplementation {

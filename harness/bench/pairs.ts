@@ -11,7 +11,7 @@
  * asked for (half-width at most P% of the ratio), after a minimum, or until
  * the time budget runs out; each comparison then records how it stopped.
  */
-import { halfWidthPct, pairedRatio, pairedRatioInterval } from '../measure/bootstrap.ts';
+import { pairedEstimate } from '../measure/bootstrap.ts';
 
 /** One call's times: wall clock, and the process's CPU time (user + system) where recorded. */
 export interface CallTimes {
@@ -70,14 +70,6 @@ export interface PairedSeries {
   failed?: string;
 }
 
-/** Ratio, interval and half-width of `num` over `den` as pairs; undefined with fewer than 2 pairs. */
-export function pairedEstimate(num: readonly number[], den: readonly number[]): { ratio: number; low: number; high: number; halfWidthPct: number } | undefined {
-  const i = pairedRatioInterval(num, den);
-  if (!i) return undefined;
-  const ratio = pairedRatio(num, den);
-  return { ratio, low: i.low, high: i.high, halfWidthPct: halfWidthPct(i, ratio) };
-}
-
 const resolved = (s: PairedSeries[], c: Comparison, p: PairPlan): boolean => {
   const e = pairedEstimate(s[c.other]!.samplesMs, s[c.base]!.samplesMs);
   return e !== undefined && e.halfWidthPct <= p.precisionPct;
@@ -128,11 +120,4 @@ export function pairingRecord(series: PairedSeries[], c: Comparison, baseline: s
     stop: wall && wall.halfWidthPct <= plan.precisionPct ? 'resolved' : 'budget',
     ...(wall ?? {}), ...(cpu ? { cpu } : {}),
   };
-}
-
-/** "resolved to +-1.2%" or "not resolved (budget): +-3.4%", for the summary, report and Markdown. */
-export function pairingText(p: Pick<PairingRecord, 'stop' | 'halfWidthPct' | 'pairs'>): string {
-  if (p.stop === 'failed') return 'not resolved (a network failed)';
-  const hw = p.halfWidthPct === undefined ? '' : `+-${p.halfWidthPct.toFixed(1)}%`;
-  return p.stop === 'resolved' ? `resolved to ${hw} (${p.pairs} pairs)` : `not resolved (budget): ${hw} (${p.pairs} pairs)`;
 }

@@ -145,3 +145,12 @@ export function pairedRatioInterval(num: readonly number[], den: readonly number
 export function halfWidthPct(i: Interval, value: number): number {
   return (50 * (i.high - i.low)) / value;
 }
+
+/** Ratio, interval and half-width of `num` over `den` as pairs; undefined with fewer than 2 pairs. */
+export function pairedEstimate(num: readonly number[], den: readonly number[]): { ratio: number; low: number; high: number; halfWidthPct: number } | undefined {
+  const i = pairedRatioInterval(num, den);
+  if (!i) return undefined;
+  const ratio = pairedRatio(num, den);
+  return { ratio, low: i.low, high: i.high, halfWidthPct: halfWidthPct(i, ratio) };
+}
+

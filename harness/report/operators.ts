@@ -8,7 +8,14 @@
  */
 import type { BenchRow } from '../bench/results.ts';
 import type { OperatorTimes } from '../contract/implementation.ts';
-import type { OverheadPair } from './summary.ts';
+/** What an account needs of an overhead pair (report/summary.ts OverheadPair). */
+export interface ProfiledPair {
+  se: BenchRow;
+  base: BenchRow;
+  baseName: string;
+  latency?: number;
+  latencyInterval?: { low: number; high: number };
+}
 
 export interface OperatorLine {
   part: 'se' | 'trunk';
@@ -36,7 +43,7 @@ export interface OperatorAccount {
 const times = (r: BenchRow): OperatorTimes | undefined => (r.profile?.available ? r.profile : undefined);
 
 /** The account of pair `o`, or undefined unless both rows hold a profile and the pair a latency interval. */
-export function operatorAccount(o: OverheadPair): OperatorAccount | undefined {
+export function operatorAccount(o: ProfiledPair): OperatorAccount | undefined {
   const [p, s] = [times(o.base), times(o.se)];
   if (!p || !s || o.latency === undefined || !o.latencyInterval) return undefined;
   const lines = new Map<string, OperatorLine>();
@@ -79,7 +86,7 @@ export function accountRows(a: OperatorAccount): string[][] {
 export const ACCOUNT_HEAD = ['part', 'operator', 'nodes', 'plain ms', 'SE ms', 'difference'];
 
 /** The summary's "SE overhead by operator" tables, one per profiled pair; rows whose profile is missing say why. */
-export function operatorTables(rows: BenchRow[], pairs: OverheadPair[]): string {
+export function operatorTables(rows: BenchRow[], pairs: ProfiledPair[]): string {
   const out: string[] = [];
   for (const o of pairs) {
     const a = operatorAccount(o);

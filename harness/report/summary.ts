@@ -5,8 +5,7 @@
  * reduction-ratio sweep.
  */
 import { adapterLine } from '../host/webgpu-node.ts';
-import { holdsOne, intervalText, ratioInterval, type Interval } from '../measure/bootstrap.ts';
-import { pairedEstimate, pairingText } from '../bench/pairs.ts';
+import { holdsOne, intervalText, pairedEstimate, ratioInterval, type Interval } from '../measure/bootstrap.ts';
 import { operatorTables } from './operators.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
@@ -282,4 +281,11 @@ function sweepTable(res: BenchResults): string {
 export function benchSummary(res: BenchResults): string {
   const adapter = res.gpuAdapter && `WebGPU adapter: ${adapterLine(res.gpuAdapter)}${res.gpuAdapter.software ? ': software, its timings say nothing about GPUs' : ''}`;
   return [runWarning(runState(res)), adapter, seBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
+}
+
+/** "resolved to +-1.2%" or "not resolved (budget): +-3.4%", for the summary, report and Markdown. */
+export function pairingText(p: { stop: 'resolved' | 'budget' | 'failed'; halfWidthPct?: number; pairs: number }): string {
+  if (p.stop === 'failed') return 'not resolved (a network failed)';
+  const hw = p.halfWidthPct === undefined ? '' : `+-${p.halfWidthPct.toFixed(1)}%`;
+  return p.stop === 'resolved' ? `resolved to ${hw} (${p.pairs} pairs)` : `not resolved (budget): ${hw} (${p.pairs} pairs)`;
 }
