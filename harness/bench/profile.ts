@@ -9,8 +9,6 @@ import { unguarded } from '../contract/guard.ts';
 import type { OperatorProfile, PreparedNetwork } from '../contract/implementation.ts';
 import type { Tensor } from '../data/tensor.ts';
 
-export type { OperatorProfile };
-
 /** Calls profiled per network (after one untimed call): the mean of a few, as the profile is an account, not the measurement. */
 export const PROFILE_CALLS = 5;
 

@@ -30,7 +30,6 @@ export function readBaseline(path: string): BenchResults {
   return readResultsFile(path, '--compare: ');
 }
 
-
 /** Matched changes, or the reason no comparison is meaningful (other hardware). */
 export function compareRuns(current: BenchResults, baseline: BenchResults, maxSlowdownPct: number): { changes: Change[] } | { refused: string } {
   const hw = (r: BenchResults) => `${r.environment.cpuModel} x${r.environment.cpuCores}`;

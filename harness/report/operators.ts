@@ -84,20 +84,3 @@ export function accountRows(a: OperatorAccount): string[][] {
 }
 
 export const ACCOUNT_HEAD = ['part', 'operator', 'nodes', 'plain ms', 'SE ms', 'difference'];
-
-/** The summary's "SE overhead by operator" tables, one per profiled pair; rows whose profile is missing say why. */
-export function operatorTables(rows: BenchRow[], pairs: ProfiledPair[]): string {
-  const out: string[] = [];
-  for (const o of pairs) {
-    const a = operatorAccount(o);
-    if (a) {
-      const w = ACCOUNT_HEAD.map((h, i) => Math.max(h.length, ...accountRows(a).map((r) => r[i]!.length)));
-      const fmt = (r: string[]) => r.map((c, i) => (i < 2 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ');
-      out.push(`\nSE overhead by operator, ${o.se.impl} (${a.profiler}; ${o.baseName} -> ${o.se.model}, changed operators, largest difference first)\n${[ACCOUNT_HEAD, ...accountRows(a)].map(fmt).join('\n')}\n${accountText(a)}`);
-    } else {
-      const why = [o.base, o.se].map((r) => r.profile).find((p) => p && !p.available);
-      if (why && !why.available) out.push(`\nSE overhead by operator, ${o.se.impl}: not profiled: ${why.reason}`);
-    }
-  }
-  return rows.some((r) => r.profile) ? out.join('\n') : '';
-}

@@ -5,8 +5,8 @@
  * reduction-ratio sweep.
  */
 import { adapterLine } from '../host/webgpu-node.ts';
-import { holdsOne, intervalText, pairedEstimate, ratioInterval, type Interval } from '../measure/bootstrap.ts';
-import { operatorTables } from './operators.ts';
+import { holdsOne, intervalText, ratioInterval, type Interval } from '../measure/bootstrap.ts';
+import { ACCOUNT_HEAD, accountRows, accountText, operatorAccount } from './operators.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
 import { PAPER_RATIO_PARAMS, PAPER_TIMING, ratioClosestToPaper } from '../model/paper.ts';
@@ -16,9 +16,10 @@ import { isNetworkRow, isSeBlockRow, measured, runState, runWarning, timedRegion
 const ok = measured;
 const ms = (r: BenchRow | undefined): string => (r && ok(r) ? r.measurement!.medianMs.toFixed(3) : r ? r.status : '-');
 
-function table(head: string[], rows: string[][]): string {
+/** A text table: the first `leftColumns` columns left-aligned (names), the rest right-aligned (figures). */
+function table(head: string[], rows: string[][], leftColumns = 1): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) => r.map((v, i) => (i < leftColumns ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');
 }
 
@@ -175,23 +176,19 @@ export interface OverheadPair {
 
 /**
  * SE / plain latency: rows sampled as pairs (an SE row whose pairing names
- * the plain row, equal sample counts) give the median of per-pair ratios and
- * the bootstrap over pairs; other rows (files from before pairing) the ratio
+ * the plain row) give the median of per-pair ratios and the bootstrap over
+ * pairs, as recorded; other rows (files from before pairing) the ratio
  * of medians with independent resampling.
  */
 function latencyRatio(se: BenchRow, base: BenchRow): Pick<OverheadPair, 'latency' | 'latencyInterval' | 'resolution' | 'resolved' | 'cpuHalfWidthPct' | 'wallHalfWidthPct'> {
   const [a, b] = [se.measurement!.samplesMs, base.measurement!.samplesMs];
   const p = se.pairing;
-  if (p && p.baseline === base.workload && a.length === b.length && p.stop !== 'failed') {
-    const e = pairedEstimate(a, b);
-    if (e) {
-      const cpu = se.cpuSamplesMs && base.cpuSamplesMs && se.cpuSamplesMs.length === a.length && base.cpuSamplesMs.length === a.length ? pairedEstimate(se.cpuSamplesMs, base.cpuSamplesMs) : undefined;
-      const stop = e.halfWidthPct <= p.precisionPct ? 'resolved' : 'budget';
-      return {
-        latency: e.ratio, latencyInterval: { low: e.low, high: e.high, level: 0.95 }, resolution: pairingText({ stop, halfWidthPct: e.halfWidthPct, pairs: a.length }),
-        resolved: stop === 'resolved', wallHalfWidthPct: e.halfWidthPct, ...(cpu ? { cpuHalfWidthPct: cpu.halfWidthPct } : {}),
-      };
-    }
+  // The pairing record holds the estimate pairs.ts computed from these very samples when sampling stopped.
+  if (p && p.baseline === base.workload && p.ratio !== undefined && p.low !== undefined && p.high !== undefined && p.halfWidthPct !== undefined) {
+    return {
+      latency: p.ratio, latencyInterval: { low: p.low, high: p.high, level: 0.95 }, resolution: pairingText(p),
+      resolved: p.stop === 'resolved', wallHalfWidthPct: p.halfWidthPct, ...(p.cpu ? { cpuHalfWidthPct: p.cpu.halfWidthPct } : {}),
+    };
   }
   const interval = ratioInterval(a, b);
   return { latency: se.measurement!.medianMs / base.measurement!.medianMs, ...(interval ? { latencyInterval: interval } : {}), resolved: true, ...(p ? { resolution: pairingText(p) } : { resolution: 'unpaired samples' }) };
@@ -246,6 +243,22 @@ function overheadTable(res: BenchResults): string {
   return `SE overhead (SE / plain, latency: median of per-pair ratios with its 95% bootstrap interval over pairs, and whether it met --precision; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)}${torch})\n`
     + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out)
     + clockText(pairs) + operatorTables(res.rows, pairs);
+}
+
+/** The "SE overhead by operator" tables, one per profiled pair; a pair whose profile is missing says why. */
+function operatorTables(rows: BenchRow[], pairs: OverheadPair[]): string {
+  if (!rows.some((r) => r.profile)) return '';
+  const out: string[] = [];
+  for (const o of pairs) {
+    const a = operatorAccount(o);
+    if (a) {
+      out.push(`\nSE overhead by operator, ${o.se.impl} (${a.profiler}; ${o.baseName} -> ${o.se.model}, changed operators, largest difference first)\n${table(ACCOUNT_HEAD, accountRows(a), 2)}\n${accountText(a)}`);
+    } else {
+      const why = [o.base, o.se].map((r) => r.profile).find((p) => p && !p.available);
+      if (why && !why.available) out.push(`\nSE overhead by operator, ${o.se.impl}: not profiled: ${why.reason}`);
+    }
+  }
+  return out.join('\n');
 }
 
 /** Which clock gave the tighter interval, per implementation where CPU time was recorded; the verdicts stay on wall time. */

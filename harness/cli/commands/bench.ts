@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
 import { benchPlan, BENCH_OPTIONS as PLAN_OPTIONS, type BenchValues } from '../../bench/options.ts';
 import { compareRuns, formatChanges, readBaseline } from '../../bench/regression.ts';
-import { claimRunFolder, writeResults, type BenchResults } from '../../bench/results.ts';
+import { claimRunFolder, releaseRunFolder, writeResults, type BenchResults } from '../../bench/results.ts';
 import { checkPlanMemory } from '../../bench/memory.ts';
 import { runBench, runFolder } from '../../bench/runner.ts';
 import { benchSummary } from '../../report/summary.ts';
@@ -42,8 +42,11 @@ function stopRun(live: { dir: string; results: BenchResults } | undefined, signa
 export async function benchCommand(values: BenchValues & ImplementationValues): Promise<number> {
   const plan = benchPlan(values);
   checkPlanMemory(plan.workloads);
-  // A given --out is checked before anything starts (runBench checks again, for library callers).
-  if (plan.out) claimRunFolder(runFolder(plan, ''));
+  // A given --out is checked before anything starts; runBench claims it (and its lock) for the run itself.
+  if (plan.out) {
+    claimRunFolder(runFolder(plan, ''));
+    releaseRunFolder(runFolder(plan, ''));
+  }
   const baseline = plan.compare ? readBaseline(plan.compare.path) : undefined; // a bad baseline fails before any work
   const log = (line: string) => process.stderr.write(`${line}\n`);
   // The default device is the CPU, plus the GPU when Dawn finds a hardware adapter.
