@@ -114,13 +114,13 @@ function seNode(name: string, spec: SeSpec, x: Chw): Node {
       weights * positions, { ...NO_OPS, bias: bias ? cout * positions : 0 });
   };
   const squeezeType = { avg: 'AdaptiveAvgPool2d', max: 'AdaptiveMaxPool2d', none: 'Identity' }[spec.squeeze];
-  const act = { relu: 'ReLU', tanh: 'Tanh', sigmoid: 'Sigmoid' }[spec.hiddenActivation];
+  const act = { relu: 'ReLU', tanh: 'Tanh', sigmoid: 'Sigmoid', silu: 'SiLU' }[spec.hiddenActivation];
   const children = [
     leaf(`${name}.squeeze`, squeezeType, x, pooled, 0, 0, { ...NO_OPS, squeeze: spec.squeeze === 'none' ? 0 : c * hw }),
     fc('fc1', c, rd, spec.bias1),
     leaf(`${name}.act`, act, fcShape(rd), fcShape(rd), 0, 0, { ...NO_OPS, activation: rd * positions }),
     fc('fc2', rd, c, spec.bias2),
-    leaf(`${name}.gate`, 'Sigmoid', fcShape(c), fcShape(c), 0, 0, { ...NO_OPS, gate: c * positions }),
+    leaf(`${name}.gate`, spec.gate === 'hardsigmoid' ? 'Hardsigmoid' : 'Sigmoid', fcShape(c), fcShape(c), 0, 0, { ...NO_OPS, gate: c * positions }),
     leaf(`${name}.scale`, 'Mul', x, x, 0, 0, { ...NO_OPS, scale: c * hw }),
   ];
   const node = group(name, 'SEModule', children);

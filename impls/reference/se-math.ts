@@ -49,11 +49,13 @@ export class SeReferenceMath {
       case 'relu': return v > 0 ? v : v === v ? 0 : v; // keeps NaN as NaN, like torch.relu
       case 'tanh': return Math.tanh(v);
       case 'sigmoid': return 1 / (1 + Math.exp(-v));
+      case 'silu': return v / (1 + Math.exp(-v));
     }
   }
 
-  /** The gate non-linearity (sigmoid). */
+  /** The gate non-linearity: sigmoid, or PyTorch's hardsigmoid relu6(v + 3) / 6 (NaN stays NaN). */
   protected gateActivation(v: number): number {
+    if (this.spec.gate === 'hardsigmoid') return v <= -3 ? 0 : v >= 3 ? 1 : v / 6 + 0.5;
     return 1 / (1 + Math.exp(-v));
   }
 

@@ -1,6 +1,6 @@
 /**
  * The SE block in tfjs ops, NHWC: squeeze (mean / max over H and W, or none),
- * excitation (two FCs as matMuls), sigmoid gate, channel-wise scale. Written
+ * excitation (two FCs as matMuls), sigmoid or hard-sigmoid gate, channel-wise scale. Written
  * once against the tfjs API; the backend is whatever the engine runs.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
@@ -68,22 +68,28 @@ function hiddenActivation(tf: Tf, spec: SeSpec, z: T2): T2 {
     case 'relu': return tf.relu(z);
     case 'tanh': return tf.tanh(z);
     case 'sigmoid': return tf.sigmoid(z);
+    case 'silu': return tf.mul(z, tf.sigmoid(z));
   }
+}
+
+/** The gate: sigmoid, or PyTorch's hardsigmoid relu6(g + 3) / 6 (tfjs has no hardsigmoid op). */
+function gateActivation(tf: Tf, spec: SeSpec, g: T2): T2 {
+  return spec.gate === 'hardsigmoid' ? tf.div(tf.relu6(tf.add(g, 3)), 6) : tf.sigmoid(g);
 }
 
 /** Excitation of descriptors s [M, C] into gates [M, C] (after the sigmoid). Call inside tf.tidy. */
 export function excite(tf: Tf, se: SeTensors, s: T2): T2 {
   const [m, c] = s.shape;
   if (!se.w1t || !se.w2t) {
-    // Hidden width 0: the gate is sigmoid(fc2.bias), or sigmoid(0) = 0.5 without a bias, as in PyTorch.
-    return tf.sigmoid(se.b2 ? tf.broadcastTo(tf.reshape(se.b2, [1, c]), [m, c]) : tf.zeros([m, c])) as T2;
+    // Hidden width 0: the gate is gate(fc2.bias), or gate(0) = 0.5 without a bias, as in PyTorch.
+    return gateActivation(tf, se.spec, (se.b2 ? tf.broadcastTo(tf.reshape(se.b2, [1, c]), [m, c]) : tf.zeros([m, c])) as T2);
   }
   let z = tf.matMul(s, se.w1t) as T2;
   if (se.b1) z = tf.add<T2>(z, se.b1);
   z = hiddenActivation(tf, se.spec, z);
   let g = tf.matMul(z, se.w2t) as T2;
   if (se.b2) g = tf.add<T2>(g, se.b2);
-  return tf.sigmoid(g);
+  return gateActivation(tf, se.spec, g);
 }
 
 /** The SE block on an NHWC tensor. Call inside tf.tidy. */

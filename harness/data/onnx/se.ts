@@ -1,20 +1,36 @@
 /**
  * SE block as ONNX: squeeze (GlobalAveragePool | GlobalMaxPool | none),
- * FC1 -> hidden activation -> FC2 -> Sigmoid as 1x1 Convs on NCHW, y = x * gate.
- * Same semantics as impls/reference/se-math.ts.
+ * FC1 -> hidden activation -> FC2 -> gate as 1x1 Convs on NCHW, y = x * gate.
+ * Same semantics as impls/reference/se-math.ts. SiLU is x * Sigmoid(x) (ONNX
+ * has no SiLU op at opset 17); the hard sigmoid is HardSigmoid with PyTorch's
+ * alpha = 1/6, beta = 0.5, given explicitly: ONNX's default alpha is 0.2.
  */
 import { hiddenWidth, makeSeSpec, seWeightShapes, type SeSpec } from '../../model/spec.ts';
 import { checkWeights, type Weights } from '../weights.ts';
 import { attr, GraphBuilder, join, type OnnxExportOptions } from './graph.ts';
 import { GATE_OUTPUT, INPUT_NAME, Y_OUTPUT } from './names.ts';
 
-const HIDDEN_OPS: Record<string, string> = { relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid' };
+const HIDDEN_OPS: Record<string, string> = { relu: 'Relu', tanh: 'Tanh', sigmoid: 'Sigmoid', silu: 'SiLU' };
 const SQUEEZE_OPS: Record<string, string | undefined> = { avg: 'GlobalAveragePool', max: 'GlobalMaxPool', none: undefined };
 
 /** Value names of an SE block inside a graph: its output and its gate ([N, C], or [N, C, H, W] for squeeze "none"). */
 export interface SeValues {
   y: string;
   gate: string;
+}
+
+/** PyTorch's hardsigmoid, relu6(x + 3) / 6, as ONNX HardSigmoid max(0, min(1, alpha * x + beta)). */
+export const HARDSIGMOID_ATTRS = [attr.float('alpha', 1 / 6), attr.float('beta', 0.5)];
+
+/** The gate `gate` on `input`, as node `<prefix>.sigmoid` or `<prefix>.hardsigmoid`. */
+export function addGate(g: GraphBuilder, gate: SeSpec['gate'], prefix: string, input: string): string {
+  if (gate === 'hardsigmoid') return g.node('HardSigmoid', join(prefix, 'hardsigmoid'), [input], HARDSIGMOID_ATTRS);
+  return g.node('Sigmoid', join(prefix, 'sigmoid'), [input]);
+}
+
+/** SiLU as x * Sigmoid(x): nodes `<name>.sigmoid` and `<name>`. */
+export function addSilu(g: GraphBuilder, name: string, input: string): string {
+  return g.node('Mul', name, [input, g.node('Sigmoid', `${name}.sigmoid`, [input])]);
 }
 
 /** Weight `name` under `prefix`, which the caller has checked against the spec's shapes. */
@@ -35,7 +51,7 @@ function constantGate(g: GraphBuilder, spec: SeSpec, weights: Weights, prefix: s
   const logits = spec.bias2
     ? g.weight(at('fc2.bias'), [1, c, 1, 1], data(weights, at('fc2.bias')))
     : g.weight(at('fc2.zero_bias'), [1, c, 1, 1], new Float32Array(c));
-  const gate4 = g.node('Sigmoid', at('sigmoid'), [logits]); // [1, C, 1, 1]
+  const gate4 = addGate(g, spec.gate, prefix, logits); // [1, C, 1, 1]
   const y = g.node('Mul', at('scale'), [x, gate4]);
   if (spec.squeeze === 'none') {
     return { y, gate: g.node('Expand', at('expand'), [gate4, g.node('Shape', at('shape'), [x])]) };
@@ -52,9 +68,9 @@ function constantGate(g: GraphBuilder, spec: SeSpec, weights: Weights, prefix: s
  * The caller validates spec and weights.
  */
 export function addSe(g: GraphBuilder, spec: SeSpec, weights: Weights, prefix: string, x: string): SeValues {
-  if (spec.gate !== 'sigmoid') throw new Error(`ONNX export: SE gate "${spec.gate}" is not supported (only sigmoid)`);
+  if (spec.gate !== 'sigmoid' && spec.gate !== 'hardsigmoid') throw new Error(`ONNX export: SE gate "${spec.gate}" is not supported (sigmoid, hardsigmoid)`);
   const hiddenOp = HIDDEN_OPS[spec.hiddenActivation];
-  if (!hiddenOp) throw new Error(`ONNX export: hidden activation "${spec.hiddenActivation}" is not supported (relu, tanh, sigmoid)`);
+  if (!hiddenOp) throw new Error(`ONNX export: hidden activation "${spec.hiddenActivation}" is not supported (${Object.keys(HIDDEN_OPS).join(', ')})`);
   if (!(spec.squeeze in SQUEEZE_OPS)) throw new Error(`ONNX export: squeeze "${spec.squeeze}" is not supported (avg, max, none)`);
   const h = hiddenWidth(spec);
   if (h === 0) return constantGate(g, spec, weights, prefix, x);
@@ -68,8 +84,9 @@ export function addSe(g: GraphBuilder, spec: SeSpec, weights: Weights, prefix: s
     if (bias) inputs.push(g.weight(at(`${name}.bias`), [out], data(weights, at(`${name}.bias`))));
     return g.node('Conv', at(name), inputs, [attr.ints('kernel_shape', [1, 1])]);
   };
-  const z = g.node(hiddenOp, at('act'), [fc('fc1', s, h, c, spec.bias1)]);
-  const gate4 = g.node('Sigmoid', at('sigmoid'), [fc('fc2', z, c, h, spec.bias2)]);
+  const z1 = fc('fc1', s, h, c, spec.bias1);
+  const z = hiddenOp === 'SiLU' ? addSilu(g, at('act'), z1) : g.node(hiddenOp, at('act'), [z1]);
+  const gate4 = addGate(g, spec.gate, prefix, fc('fc2', z, c, h, spec.bias2));
   const y = g.node('Mul', at('scale'), [x, gate4]);
   const gate = squeezeOp ? g.node('Flatten', at('flatten'), [gate4], [attr.int('axis', 1)]) : gate4;
   return { y, gate };
