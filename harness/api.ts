@@ -17,7 +17,8 @@ export {
   type HiddenActivation, type ReductionRule, type SeSpec, type Squeeze, type WeightLayout,
 } from './model/spec.ts';
 export { BN_EPS, bottleneckWeightShapes, hasProjection, type BottleneckSpec, type SePosition } from './model/bottleneck.ts';
-export { networkBlocks, networkWeightShapes, type NetworkBlock, type NetworkSe, type NetworkSpec } from './model/network.ts';
+export { isLayerNet, networkBlocks, networkWeightShapes, type NetworkBlock, type NetworkSe, type NetworkSpec, type ResNetSpec } from './model/network.ts';
+export { layerNetSes, type BlockLayer, type ConvLayer, type HeadLayer, type LayerActivation, type LayerNetSpec, type SeLayer, type TrunkLayer } from './model/layers.ts';
 export { adapterLine, installNavigatorGpu, nodeWebGpu, type AdapterReport, type NodeWebGpu } from './host/webgpu-node.ts';
 export { AssembleError, assembleWat, simdSupported } from './host/wat.ts';
 export {

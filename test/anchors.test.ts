@@ -10,7 +10,7 @@ import type { BenchResults, BenchRow } from '../harness/bench/results.ts';
 import { TorchAnchors } from '../harness/measure/anchors.ts';
 import { sampleStats } from '../harness/measure/stats.ts';
 import { countNetwork } from '../harness/model/count.ts';
-import { makeNetwork } from '../harness/model/network.ts';
+import { makeNetwork, makeResNet } from '../harness/model/network.ts';
 import { buildSections } from '../harness/report/sections.ts';
 import { benchSummary, overheadPairs } from '../harness/report/summary.ts';
 import { pythonMissing } from './helpers.ts';
@@ -26,7 +26,7 @@ test('PyTorch network anchors: a measured row with its cold run, a script error 
     assert.deepEqual([plain.device, plain.variant, plain.model, plain.shape, plain.ratio], ['cpu', 'eager', 'resnet50', [1, 3, 64, 64], undefined]);
     assert.ok(plain.stats.sampleCount >= 2 && plain.stats.medianMs > 0 && plain.coldMs > 0, JSON.stringify(plain));
 
-    const [se] = await anchors.timeNetwork({ model: 'se-resnet50', se: makeNetwork('se-resnet50', { ratio: 8 }).se, batch: 1, resolution: 32, minTimeMs: 20, minSamples: 2 });
+    const [se] = await anchors.timeNetwork({ model: 'se-resnet50', se: makeResNet('se-resnet50', { ratio: 8 }).se, batch: 1, resolution: 32, minTimeMs: 20, minSamples: 2 });
     assert.ok(se?.available && se.ratio === 8 && se.model === 'se-resnet50', JSON.stringify(se));
 
     // Rounds (time-networks.ts): a dry run builds and runs cold only; later requests reuse the built network and its cold time.

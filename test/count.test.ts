@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { countNetwork, overhead } from '../harness/model/count.ts';
 import { GoldenSet } from '../harness/data/golden.ts';
-import { makeNetwork, networkBlocks } from '../harness/model/network.ts';
+import { makeNetwork, makeResNet, networkBlocks } from '../harness/model/network.ts';
 import { paperRows } from '../harness/model/paper.ts';
 import { SpecError } from '../harness/model/spec.ts';
 
@@ -72,13 +72,13 @@ test('the paper: SE-ResNet-50 3.87 GFLOPs needs SE elementwise ops; every params
 });
 
 test('network descriptions: stages, positions, v1 stride and bad input', () => {
-  const v1 = networkBlocks(makeNetwork('se-resnet50-v1', { stages: [4], position: '3x3' }));
+  const v1 = networkBlocks(makeResNet('se-resnet50-v1', { stages: [4], position: '3x3' }));
   assert.equal(v1.length, 16);
   assert.deepEqual(v1.filter((b) => b.spec.se).map((b) => b.name), ['layer3.0', 'layer3.1', 'layer3.2', 'layer3.3', 'layer3.4', 'layer3.5']);
   assert.equal(v1[3]!.spec.strideOn, '1x1');
   assert.equal(v1[3]!.spec.stride, 2);
   assert.equal(v1[7]!.spec.se?.channels, 256, 'SE_3x3 sees the bottleneck width');
-  assert.equal(networkBlocks(makeNetwork('se-resnext50_32x4d'))[0]!.spec.midChannels, 128);
+  assert.equal(networkBlocks(makeResNet('se-resnext50_32x4d'))[0]!.spec.midChannels, 128);
   assert.throws(() => makeNetwork('vgg16'), /unknown model "vgg16"; valid models: resnet50, resnet50-v1, /);
   assert.throws(() => makeNetwork('se-resnet50', { stages: [1] }), /unknown stage 1; valid stages .*2, 3, 4, 5/);
   assert.throws(() => makeNetwork('se-resnet50', { stages: [] }), /stages list is empty/);

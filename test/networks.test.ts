@@ -1,6 +1,7 @@
 /**
  * Network timing (harness/bench/time-networks.ts, pairs.ts): the networks of
  * one batch and resolution are run cold once each, then sampled as pairs, the
+import { resNetSe } from '../harness/model/network.ts';
  * order reversing every cycle, until the precision or the budget; a network
  * that fails mid-way fails its row only. And ceilings (harness/bench/ceilings.ts): one that
  * cannot be measured is recorded with why, and the row says so.
@@ -23,7 +24,8 @@ function recorder(calls: string[], failAt?: { model: string; call: number }): Se
     probe: async () => ({ available: true, detail: '' }),
     prepareSe: async () => { throw new Error('not used'); },
     prepareNetwork: async (spec): Promise<PreparedNetwork> => {
-      const tag = spec.se ? `se${spec.se.ratio}` : 'plain';
+      const se = resNetSe(spec);
+      const tag = se ? `se${se.ratio}` : 'plain';
       let n = 0;
       return {
         run: async () => {

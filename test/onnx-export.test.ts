@@ -26,7 +26,7 @@ import { UsageError } from '../harness/data/select.ts';
 import { sizeOf, type Tensor } from '../harness/data/tensor.ts';
 import { WeightsError } from '../harness/data/weights.ts';
 import { bottleneckWeightShapes, type BottleneckSpec } from '../harness/model/bottleneck.ts';
-import { makeNetwork, networkBlocks, networkWeightShapes } from '../harness/model/network.ts';
+import { makeNetwork, makeResNet, networkBlocks, networkWeightShapes } from '../harness/model/network.ts';
 import { makeSeSpec, seWeightShapes } from '../harness/model/spec.ts';
 import { PYTHON } from '../harness/host/python.ts';
 import { ReferenceImplementation } from '../impls/reference/index.ts';
@@ -148,7 +148,7 @@ test('Debian\'s onnx checker (full_check) accepts an SE block, a strided bottlen
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const se = makeSeSpec({ channels: 256, ratio: 16 });
   const seHidden0 = makeSeSpec({ channels: 3, ratio: 16, squeeze: 'none', bias2: false });
-  const net = makeNetwork('se-resnet50');
+  const net = makeResNet('se-resnet50');
   const block = networkBlocks(net).find((b) => b.name === 'layer2.0')!.spec; // stride 2, projection
   const models: Record<string, Uint8Array> = {
     'se.onnx': seOnnx(se, drawWeights(seWeightShapes(se))),

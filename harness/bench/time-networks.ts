@@ -18,7 +18,7 @@ import type { PreparedNetwork, SeImplementation } from '../contract/implementati
 import { toLayout, type Tensor } from '../data/tensor.ts';
 import type { TorchAnchors } from '../measure/anchors.ts';
 import { sampleStats } from '../measure/stats.ts';
-import { makeNetwork } from '../model/network.ts';
+import { makeNetwork, resNetSe } from '../model/network.ts';
 import { torchNetworkRow } from './anchor-rows.ts';
 import type { BenchPlan } from './options.ts';
 import { PROFILE_CALLS, profileNetwork } from './profile.ts';
@@ -179,7 +179,7 @@ export async function timeNetworks(impl: SeImplementation, ws: NetworkWorkload[]
  */
 export async function timeTorchNetworks(anchors: TorchAnchors, ws: NetworkWorkload[], plan: BenchPlan, about: string, cpuTime: boolean): Promise<BenchRow[]> {
   const request = (w: NetworkWorkload) => {
-    const se = workloadNetwork(w).se;
+    const se = resNetSe(workloadNetwork(w));
     return { model: w.model, ...(se ? { se } : {}), batch: w.batch, resolution: w.resolution };
   };
   const rows: BenchRow[] = [];

@@ -1,9 +1,12 @@
 /**
  * Network descriptions as data: the ResNet-50 family (v1, v1.5, ResNeXt-50
- * 32x4d) with or without SE. One NetworkSpec drives counting (count.ts), the
- * reference forward pass and the other implementations' builders; the model
- * names below are just presets over it.
+ * 32x4d) with or without SE, and torchvision's MobileNetV3, EfficientNet-B0
+ * and RegNetY-400MF as layer lists (layers.ts, torchvision-nets.ts). One
+ * NetworkSpec drives counting (count.ts), the reference forward pass and the
+ * other implementations' builders; the model names below are presets over it.
  */
+import { checkLayerNet, layerNetWeightShapes, type LayerNetSpec } from './layers.ts';
+import { TORCHVISION_NETS } from './torchvision-nets.ts';
 import { bottleneckWeightShapes, checkBottleneckSpec, seChannels, SE_POSITIONS, type BottleneckSpec, type SePosition } from './bottleneck.ts';
 import { hiddenWidth, makeSeSpec, SpecError, type HiddenActivation, type ReductionRule, type SeSpec, type Squeeze, type WeightLayout } from './spec.ts';
 
@@ -23,7 +26,7 @@ export interface NetworkSe {
 }
 
 /** A ResNet-style network: stem, four stages of bottlenecks, average pool, classifier. */
-export interface NetworkSpec {
+export interface ResNetSpec {
   /** Model name, e.g. `se-resnet50`. */
   name: string;
   /** The plain network of the same family, for SE overhead figures. */
@@ -41,6 +44,19 @@ export interface NetworkSpec {
   se?: NetworkSe;
 }
 
+/** Any network: a ResNet-family spec or a torchvision layer network (tell them apart with isLayerNet). */
+export type NetworkSpec = ResNetSpec | LayerNetSpec;
+
+/** True for the torchvision layer networks (MobileNetV3, EfficientNet, RegNetY). */
+export function isLayerNet(net: NetworkSpec): net is LayerNetSpec {
+  return 'trunk' in net;
+}
+
+/** The SE options of a ResNet-family network, or undefined (plain ResNets; layer networks, whose SE blocks are their own). */
+export function resNetSe(net: NetworkSpec): NetworkSe | undefined {
+  return isLayerNet(net) ? undefined : net.se;
+}
+
 /** Paper stage numbers that hold bottleneck blocks. */
 export const SE_STAGES = [2, 3, 4, 5] as const;
 
@@ -53,7 +69,7 @@ export const DEFAULT_NETWORK_SE: NetworkSe = {
 const RESNET50 = { blocks: [3, 4, 6, 3], groups: 1, widthPerGroup: 64, inChannels: 3, numClasses: 1000 };
 const RESNEXT50 = { ...RESNET50, groups: 32, widthPerGroup: 4 };
 
-const PRESETS: Record<string, Omit<NetworkSpec, 'se'> & { se: boolean }> = {
+const PRESETS: Record<string, Omit<ResNetSpec, 'se'> & { se: boolean }> = {
   resnet50: { name: 'resnet50', baseline: 'resnet50', ...RESNET50, strideOn: '3x3', se: false },
   'resnet50-v1': { name: 'resnet50-v1', baseline: 'resnet50-v1', ...RESNET50, strideOn: '1x1', se: false },
   resnext50_32x4d: { name: 'resnext50_32x4d', baseline: 'resnext50_32x4d', ...RESNEXT50, strideOn: '3x3', se: false },
@@ -63,13 +79,28 @@ const PRESETS: Record<string, Omit<NetworkSpec, 'se'> & { se: boolean }> = {
 };
 
 /** Valid model names. */
-export const MODEL_NAMES = Object.keys(PRESETS);
+export const MODEL_NAMES = [...Object.keys(PRESETS), ...Object.keys(TORCHVISION_NETS)];
+
+/** Names of the models with SE blocks, each beside its plain baseline. */
+export function seModelNames(): string[] {
+  return MODEL_NAMES.filter((m) => makeNetwork(m).baseline !== m);
+}
 
 /**
  * The named model, with SE options overriding the defaults. SE options on a
- * plain model are an error (they would silently do nothing).
+ * plain model are an error (they would silently do nothing), and so are they
+ * on a torchvision layer network, whose SE blocks are torchvision's own.
  */
 export function makeNetwork(name: string, se: Partial<NetworkSe> = {}): NetworkSpec {
+  const layerNet = TORCHVISION_NETS[name];
+  if (layerNet) {
+    const given = Object.keys(se);
+    if (given.length) {
+      throw new SpecError(`model ${name} has torchvision's own SE blocks (fixed hidden widths, gate and activations), so ${given.join(', ')} `
+        + `would do nothing; SE options apply to ${MODEL_NAMES.filter((m) => m.startsWith('se-')).join(', ')}`);
+    }
+    return checkLayerNet(layerNet);
+  }
   const preset = PRESETS[name];
   if (!preset) throw new SpecError(`unknown model "${name}"; valid models: ${MODEL_NAMES.join(', ')}`);
   const { se: hasSe, ...base } = preset;
@@ -84,8 +115,16 @@ export function makeNetwork(name: string, se: Partial<NetworkSe> = {}): NetworkS
   return checkNetwork({ ...base, se: { ...DEFAULT_NETWORK_SE, ...se } });
 }
 
-/** Validates the SE part of a network spec, with messages listing valid values. */
-export function checkNetwork(net: NetworkSpec): NetworkSpec {
+/** makeNetwork for a ResNet-family name (throws for a layer network). */
+export function makeResNet(name: string, se: Partial<NetworkSe> = {}): ResNetSpec {
+  const net = makeNetwork(name, se);
+  if (isLayerNet(net)) throw new SpecError(`${name} is not a ResNet-family model`);
+  return net;
+}
+
+/** Validates a network spec, with messages listing valid values (for ResNets the SE part; layer networks layer by layer). */
+export function checkNetwork<T extends NetworkSpec>(net: T): T {
+  if (isLayerNet(net)) return checkLayerNet(net) as T;
   if (net.blocks.length !== SE_STAGES.length) throw new SpecError(`${net.name}: expected ${SE_STAGES.length} stages, got ${net.blocks.length}`);
   if (!net.se) return net;
   const { position, stages } = net.se;
@@ -116,8 +155,8 @@ export interface NetworkBlock {
   spec: BottleneckSpec;
 }
 
-/** Every bottleneck block in order, SE specs filled in. */
-export function networkBlocks(net: NetworkSpec): NetworkBlock[] {
+/** Every bottleneck block of a ResNet in order, SE specs filled in. */
+export function networkBlocks(net: ResNetSpec): NetworkBlock[] {
   const out: NetworkBlock[] = [];
   let inChannels = 64;
   net.blocks.forEach((count, i) => {
@@ -144,7 +183,7 @@ export function networkBlocks(net: NetworkSpec): NetworkBlock[] {
 }
 
 /** Blocks whose SE has hidden width 0 (allowed, as in PyTorch, but the gate is then a constant). */
-export function zeroWidthSeBlocks(net: NetworkSpec): string[] {
+export function zeroWidthSeBlocks(net: ResNetSpec): string[] {
   return networkBlocks(net).filter((b) => b.spec.se && hiddenWidth(b.spec.se) === 0).map((b) => b.name);
 }
 
@@ -163,8 +202,9 @@ export function checkResolution(value: number): number {
   return value;
 }
 
-/** Weight names and shapes of a whole network, torchvision / timm naming (`layer1.0.se.fc1.weight`). */
+/** Weight names and shapes of a whole network, torchvision / timm naming (`layer1.0.se.fc1.weight`, `features.4.block.2.fc1.weight`). */
 export function networkWeightShapes(net: NetworkSpec): Record<string, number[]> {
+  if (isLayerNet(net)) return layerNetWeightShapes(net);
   const bn = (p: string, c: number): Record<string, number[]> =>
     Object.fromEntries(['weight', 'bias', 'running_mean', 'running_var'].map((k) => [`${p}.${k}`, [c]]));
   const shapes: Record<string, number[]> = { 'conv1.weight': [64, net.inChannels, 7, 7], ...bn('bn1', 64) };

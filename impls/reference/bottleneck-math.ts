@@ -59,7 +59,7 @@ export function conv2d(x: Act, weight: Float32Array, cout: number, k: number, st
 }
 
 /** BatchNorm2d in eval mode: (x - mean) / sqrt(var + eps) * weight + bias. In place. */
-export function batchNorm(x: Act, weights: Weights, prefix: string): Act {
+export function batchNorm(x: Act, weights: Weights, prefix: string, eps = BN_EPS): Act {
   const gamma = weights[`${prefix}.weight`]!.data;
   const beta = weights[`${prefix}.bias`]!.data;
   const mean = weights[`${prefix}.running_mean`]!.data;
@@ -67,7 +67,7 @@ export function batchNorm(x: Act, weights: Weights, prefix: string): Act {
   const hw = x.h * x.w;
   for (let b = 0; b < x.n; b++) {
     for (let c = 0; c < x.c; c++) {
-      const scale = gamma[c]! / Math.sqrt(variance[c]! + BN_EPS);
+      const scale = gamma[c]! / Math.sqrt(variance[c]! + eps);
       const base = (b * x.c + c) * hw;
       for (let p = 0; p < hw; p++) x.data[base + p] = (x.data[base + p]! - mean[c]!) * scale + beta[c]!;
     }

@@ -3,7 +3,8 @@
  * 3x3 max pool), the bottleneck stages, global average pool, classifier.
  * Returns every stage output and SE gate so a failing stage can be named.
  */
-import { type NetworkSpec, type Weights, networkBlocks, weightsUnder } from '../../harness/api.ts';
+import { type NetworkSpec, type Weights, isLayerNet, networkBlocks, weightsUnder } from '../../harness/api.ts';
+import { layerNetForward } from './layer-net-math.ts';
 import { batchNorm, bottleneckForward, conv2d, relu, type Act } from './bottleneck-math.ts';
 import type { SeMathClass } from './se-math.ts';
 
@@ -59,6 +60,7 @@ export interface NetworkResult {
 
 /** Runs `net` on an NCHW float64 input. Weights are checked by the caller. */
 export function networkForward(net: NetworkSpec, weights: Weights, input: Act, Se: SeMathClass): NetworkResult {
+  if (isLayerNet(net)) return layerNetForward(net, weights, input, Se);
   let t = conv2d(input, weights['conv1.weight']!.data, 64, 7, 2, 3, 1);
   t = maxPool(relu(batchNorm(t, weights, 'bn1')), 3, 2, 1);
   const stages: Record<string, Act> = {};

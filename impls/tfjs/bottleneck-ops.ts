@@ -18,7 +18,7 @@ import { disposeSe, seForward, uploadSe, type SeTensors } from './se-ops.ts';
 type T4 = TfCore.Tensor4D;
 
 /** A conv with its BatchNorm folded in, uploaded; `groups` > 1 holds a depthwise filter [kh, kw, Cin, m]. */
-interface FoldedConv {
+export interface FoldedConv {
   filter: T4;
   bias: TfCore.Tensor1D;
   stride: number;
@@ -43,7 +43,7 @@ export interface BottleneckTensors {
  * computed in float64 and rounded once. Returns the tfjs filter layout: HWIO
  * for groups 1, the depthwise layout [k, k, cin, cout/groups] otherwise.
  */
-export function foldConv(weights: Weights, conv: string, bn: string, cout: number, cin: number, k: number, groups: number): { filter: Float32Array; shape: [number, number, number, number]; bias: Float32Array } {
+export function foldConv(weights: Weights, conv: string, bn: string, cout: number, cin: number, k: number, groups: number, eps = BN_EPS): { filter: Float32Array; shape: [number, number, number, number]; bias: Float32Array } {
   const w = weights[`${conv}.weight`]!.data;
   const gamma = weights[`${bn}.weight`]!.data;
   const beta = weights[`${bn}.bias`]!.data;
@@ -58,7 +58,7 @@ export function foldConv(weights: Weights, conv: string, bn: string, cout: numbe
     ? ((kh * k + kw) * cin + ii) * cout + o
     : ((kh * k + kw) * cin + Math.floor(o / m) * cinG + ii) * m + (o % m);
   for (let o = 0; o < cout; o++) {
-    const scale = gamma[o]! / Math.sqrt(variance[o]! + BN_EPS);
+    const scale = gamma[o]! / Math.sqrt(variance[o]! + eps);
     bias[o] = beta[o]! - mean[o]! * scale;
     for (let ii = 0; ii < cinG; ii++) {
       for (let kh = 0; kh < k; kh++) {
@@ -69,8 +69,9 @@ export function foldConv(weights: Weights, conv: string, bn: string, cout: numbe
   return { filter, shape: groups === 1 ? [k, k, cin, cout] : [k, k, cin, m], bias };
 }
 
-function upload(tf: Tf, weights: Weights, conv: string, bn: string, cout: number, cin: number, k: number, stride: number, groups: number): FoldedConv {
-  const f = foldConv(weights, conv, bn, cout, cin, k, groups);
+/** A conv with its BatchNorm folded, on the current backend (BatchNorm epsilon `eps`). */
+export function uploadConv(tf: Tf, weights: Weights, conv: string, bn: string, cout: number, cin: number, k: number, stride: number, groups: number, eps = BN_EPS): FoldedConv {
+  const f = foldConv(weights, conv, bn, cout, cin, k, groups, eps);
   return { filter: tf.tensor4d(f.filter, f.shape), bias: tf.tensor1d(f.bias), stride, pad: (k - 1) / 2, groups, cout };
 }
 
@@ -81,11 +82,11 @@ export function uploadBottleneck(tf: Tf, spec: BottleneckSpec, weights: Weights)
   const { inChannels: cin, midChannels: mid, outChannels: cout } = spec;
   const t: BottleneckTensors = {
     spec,
-    conv1: upload(tf, weights, 'conv1', 'bn1', mid, cin, 1, s1, 1),
-    conv2: upload(tf, weights, 'conv2', 'bn2', mid, mid, 3, s3, spec.groups),
-    conv3: upload(tf, weights, 'conv3', 'bn3', cout, mid, 1, 1, 1),
+    conv1: uploadConv(tf, weights, 'conv1', 'bn1', mid, cin, 1, s1, 1),
+    conv2: uploadConv(tf, weights, 'conv2', 'bn2', mid, mid, 3, s3, spec.groups),
+    conv3: uploadConv(tf, weights, 'conv3', 'bn3', cout, mid, 1, 1, 1),
   };
-  if (hasProjection(spec)) t.downsample = upload(tf, weights, 'downsample.0', 'downsample.1', cout, cin, 1, spec.stride, 1);
+  if (hasProjection(spec)) t.downsample = uploadConv(tf, weights, 'downsample.0', 'downsample.1', cout, cin, 1, spec.stride, 1);
   if (spec.se) t.se = uploadSe(tf, spec.se, weights, 'se.');
   return t;
 }
@@ -99,7 +100,8 @@ export function disposeBottleneck(t: BottleneckTensors): void {
   if (t.se) disposeSe(t.se);
 }
 
-function conv(tf: Tf, x: T4, c: FoldedConv, relu: boolean): T4 {
+/** A folded conv (grouped through depthwiseConv2d), then ReLU when `relu`. Call inside tf.tidy. */
+export function conv(tf: Tf, x: T4, c: FoldedConv, relu: boolean): T4 {
   const activation = relu ? 'relu' : 'linear';
   if (c.groups === 1) return tf.fused.conv2d({ x, filter: c.filter, strides: c.stride, pad: c.pad, bias: c.bias, activation });
   const d = tf.depthwiseConv2d(x, c.filter, c.stride, c.pad);

@@ -5,16 +5,19 @@
  * returned, so conformance can name the first failing stage.
  */
 import type * as TfCore from '@tensorflow/tfjs-core';
-import { type NetworkSpec, type Weights, networkBlocks, weightsUnder } from '../../harness/api.ts';
+import { type NetworkSpec, type ResNetSpec, type Weights, isLayerNet, networkBlocks, weightsUnder } from '../../harness/api.ts';
 import type { Tf } from './backends.ts';
 import { bottleneckForward, disposeBottleneck, foldConv, uploadBottleneck, type BottleneckTensors } from './bottleneck-ops.ts';
+import { disposeLayerNet, layerNetForward, uploadLayerNet, type LayerNetTensors } from './layer-net-ops.ts';
 import { transpose } from './se-ops.ts';
 
 type T4 = TfCore.Tensor4D;
 
-/** Network weights on the current backend; free with disposeNetwork. */
-export interface NetworkTensors {
-  spec: NetworkSpec;
+/** Network weights on the current backend (a ResNet's, or a layer network's); free with disposeNetwork. */
+export type NetworkTensors = ResNetTensors | LayerNetTensors;
+
+interface ResNetTensors {
+  spec: ResNetSpec;
   stemFilter: T4;
   stemBias: TfCore.Tensor1D;
   blocks: { name: string; t: BottleneckTensors }[];
@@ -25,6 +28,7 @@ export interface NetworkTensors {
 
 /** Uploads every weight (checked by the caller) with BatchNorm folded into the convs. */
 export function uploadNetwork(tf: Tf, spec: NetworkSpec, weights: Weights): NetworkTensors {
+  if (isLayerNet(spec)) return uploadLayerNet(tf, spec, weights);
   const stem = foldConv(weights, 'conv1', 'bn1', 64, spec.inChannels, 7, 1);
   const fc = weights['fc.weight']!;
   const [classes, features] = fc.shape as [number, number];
@@ -40,6 +44,7 @@ export function uploadNetwork(tf: Tf, spec: NetworkSpec, weights: Weights): Netw
 
 /** Frees every tensor of the network. */
 export function disposeNetwork(n: NetworkTensors): void {
+  if ('trunk' in n) return disposeLayerNet(n);
   n.stemFilter.dispose();
   n.stemBias.dispose();
   for (const b of n.blocks) disposeBottleneck(b.t);
@@ -49,6 +54,7 @@ export function disposeNetwork(n: NetworkTensors): void {
 
 /** Forward pass; call inside tf.tidy. Stage outputs are the last block of each `layerN`. */
 export function networkForward(tf: Tf, n: NetworkTensors, x: T4): { logits: TfCore.Tensor2D; stages: Record<string, T4>; gates: Record<string, TfCore.Tensor> } {
+  if ('trunk' in n) return layerNetForward(tf, n, x);
   let t = tf.fused.conv2d({ x, filter: n.stemFilter, strides: 2, pad: 3, bias: n.stemBias, activation: 'relu' });
   // PyTorch pads max pooling with -inf; after ReLU every value is >= 0, so tfjs's explicit padding gives the same maxima.
   t = tf.maxPool(t, 3, 2, 1);

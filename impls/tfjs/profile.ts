@@ -1,9 +1,9 @@
 /**
  * tf.profile's kernel records per operator type, for `bench --profile`. A
  * kernel record holds no scope, so the SE part is found by order: from a
- * squeeze (Mean or Max of a 4-D input) to the channel-wise Multiply that
- * ends the block; a squeeze with no Multiply after it (the head's pooling)
- * stays in the trunk. Records named `<op>__op` are the scope of an op whose
+ * squeeze (Mean or Max of a 4-D input) to the channel-wise Multiply of a 4-D
+ * tensor that ends the block (SiLU's Multiply inside the excitation is 2-D);
+ * a squeeze with no such Multiply after it (the head's pooling) stays in the trunk. Records named `<op>__op` are the scope of an op whose
  * kernel is recorded too (fusedConv2d__op around FusedConv2D): left out, or
  * each convolution would count twice.
  */
@@ -18,7 +18,7 @@ export function seParts(kernels: readonly KernelRecord[]): boolean[] {
   let start = -1;
   kernels.forEach((k, i) => {
     if ((k.name === 'Mean' || k.name === 'Max') && k.inputShapes[0]?.length === 4) start = i;
-    else if (k.name === 'Multiply' && start >= 0) {
+    else if (k.name === 'Multiply' && k.inputShapes[0]?.length === 4 && start >= 0) {
       for (let j = start; j <= i; j++) inSe[j] = true;
       start = -1;
     }

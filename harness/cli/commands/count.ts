@@ -18,7 +18,7 @@ export const COUNT_OPTIONS = {
 export function countWithBaseline(net: NetworkSpec, resolution: number): { count: NetworkCount; baseline?: NetworkCount; overhead?: Overhead } {
   try {
     const count = countNetwork(net, resolution);
-    if (!net.se) return { count };
+    if (net.baseline === net.name) return { count };
     const baseline = countNetwork(makeNetwork(net.baseline), resolution);
     return { count, baseline, overhead: overhead(count, baseline) };
   } catch (e) {

@@ -25,14 +25,14 @@ export function addConv(
   ]);
 }
 
-/** BatchNorm2d in eval mode (running statistics, epsilon BN_EPS), parameters `<name>.weight|bias|running_mean|running_var`. */
-export function addBatchNorm(g: GraphBuilder, weights: Weights, name: string, x: string): string {
+/** BatchNorm2d in eval mode (running statistics, epsilon BN_EPS unless given), parameters `<name>.weight|bias|running_mean|running_var`. */
+export function addBatchNorm(g: GraphBuilder, weights: Weights, name: string, x: string, eps = BN_EPS): string {
   const inputs = ['weight', 'bias', 'running_mean', 'running_var'].map((k) => {
     const t = tensorOf(weights, `${name}.${k}`);
     return g.weight(`${name}.${k}`, t.shape, t.data);
   });
   // Opset 15+: without training_mode the node has one output and uses the running statistics.
-  return g.node('BatchNormalization', name, [x, ...inputs], [attr.float('epsilon', BN_EPS)]);
+  return g.node('BatchNormalization', name, [x, ...inputs], [attr.float('epsilon', eps)]);
 }
 
 /** Value names of a bottleneck inside a graph: its output and, with SE, the gate. */

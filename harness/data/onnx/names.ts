@@ -3,7 +3,8 @@
  * the exporter (harness/data/onnx) and whoever runs the graphs (ONNX Runtime
  * implementations, `se-bench export` users).
  */
-import { networkBlocks, type NetworkSpec } from '../../model/network.ts';
+import { layerNetSes } from '../../model/layers.ts';
+import { isLayerNet, networkBlocks, type NetworkSpec } from '../../model/network.ts';
 import type { BottleneckSpec } from '../../model/bottleneck.ts';
 import type { SeSpec } from '../../model/spec.ts';
 
@@ -48,6 +49,13 @@ export function onnxOutputNames(model: OnnxModelSpec): string[] {
     case 'se': return [Y_OUTPUT, GATE_OUTPUT];
     case 'bottleneck': return model.spec.position === 'none' ? [Y_OUTPUT] : [Y_OUTPUT, GATE_OUTPUT];
     case 'network': {
+      if (isLayerNet(model.spec)) {
+        return [
+          LOGITS_OUTPUT,
+          ...[...new Set(model.spec.trunk.map((t) => t.stage))].map((s) => `${STAGE_OUTPUT_PREFIX}${s}`),
+          ...layerNetSes(model.spec).map((s) => `${GATE_OUTPUT_PREFIX}${s.layer.name}`),
+        ];
+      }
       const blocks = networkBlocks(model.spec);
       const stages = [...new Set(blocks.map((b) => b.name.split('.')[0]!))];
       return [
