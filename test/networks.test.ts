@@ -1,13 +1,13 @@
 /**
  * Network timing (harness/bench/time-networks.ts, pairs.ts): the networks of
  * one batch and resolution are run cold once each, then sampled as pairs, the
-import { resNetSe } from '../harness/model/network.ts';
  * order reversing every cycle, until the precision or the budget; a network
  * that fails mid-way fails its row only. And ceilings (harness/bench/ceilings.ts): one that
  * cannot be measured is recorded with why, and the row says so.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { resNetSe } from '../harness/model/network.ts';
 import type { PreparedNetwork, SeImplementation } from '../harness/contract/implementation.ts';
 import { Ceilings } from '../harness/bench/ceilings.ts';
 import { benchPlan } from '../harness/bench/options.ts';
