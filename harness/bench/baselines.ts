@@ -14,7 +14,7 @@ const CORRECTNESS_BASELINES = ['reference', 'tfjs-cpu', 'browser-reference', 'br
 
 /** The SE block ratio the baselines are timed at: 16, or the plan's ratio closest to it. */
 export function primaryBlockRatio(plan: Pick<BenchPlan, 'workloads'>): number | undefined {
-  return ratioClosestToPaper(plan.workloads.flatMap((w) => (w.kind === 'se-block' ? [w.ratio] : [])));
+  return ratioClosestToPaper(plan.workloads.flatMap((w) => (w.kind === 'se-block' && w.ratio !== undefined ? [w.ratio] : [])));
 }
 
 /** Why `impl` is not timed on `w` (a correctness baseline not named in --impl), or undefined when it is. */

@@ -3,7 +3,9 @@
  * with a specific message (exit 2) before any work starts.
  */
 import { parseDevices } from '../host/devices.ts';
-import { MODEL_NAMES } from '../model/network.ts';
+import { layerNetSeShapes } from '../model/layers.ts';
+import { isLayerNet, isLayerNetModel, isSeModel, makeNetwork, MODEL_NAMES, resNetSe } from '../model/network.ts';
+import { hiddenWidth, type SeSpec } from '../model/spec.ts';
 import { positiveInt } from '../data/select.ts';
 import { ratioClosestToPaper } from '../model/paper.ts';
 
@@ -33,6 +35,7 @@ export const BENCH_OPTIONS = {
   device: { type: 'string' },
   impl: { type: 'string' },
   case: { type: 'string' },
+  blocks: { type: 'string' },
   batch: { type: 'string' },
   ratios: { type: 'string' },
   model: { type: 'string' },
@@ -59,23 +62,52 @@ export type BenchValues = { [K in keyof typeof BENCH_OPTIONS]?: (typeof BENCH_OP
 /** The ResNet-50 stage output shapes [C, H, W], by paper stage number. */
 export const STAGE_SHAPES: Record<number, [number, number, number]> = { 2: [256, 56, 56], 3: [512, 28, 28], 4: [1024, 14, 14], 5: [2048, 7, 7] };
 
+/** SE block families of --blocks: ResNet-50's stage shapes swept over ratios, and the SE blocks of each torchvision layer network with SE. */
+export const BLOCK_FAMILIES = ['resnet50', ...MODEL_NAMES.filter((m) => isLayerNetModel(m) && isSeModel(m))];
+const DEFAULT_BLOCK_FAMILIES = ['resnet50', 'mobilenet_v3_large'];
+/** Default --model: ResNet-50 and MobileNetV3-Large, each with its plain twin. */
+const DEFAULT_MODELS = ['resnet50', 'se-resnet50', 'mobilenet_v3_large-no-se', 'mobilenet_v3_large'];
+
+/** A layer network's SE block as torchvision builds it: its hidden width, gate and hidden activation (1x1 convs with biases, avg squeeze). */
+export interface FamilySe { hidden: number; gate: SeSpec['gate']; hiddenActivation: SeSpec['hiddenActivation'] }
+
 /** One thing to time; `id` is stable across runs (baseline matching, --case globs). */
 export type Workload =
-  | { kind: 'se-block'; id: string; stage: number; shape: [number, number, number, number]; ratio: number }
+  /** `family` resnet50: a ResNet-50 stage shape at `ratio`; another family: one of its network's SE blocks at 224 (`se`), no ratio. */
+  | { kind: 'se-block'; id: string; family: string; shape: [number, number, number, number]; ratio?: number; se?: FamilySe }
   | { kind: 'network'; id: string; model: string; batch: number; resolution: number; ratio?: number };
 
-/** Every workload the options describe: SE blocks (stage x batch x ratio), networks (model x batch, SE models x network ratio). */
-export function workloadsFor(stages: number[], batches: number[], ratios: number[], models: string[], netBatches: number[], netRatios: number[], resolution: number): Workload[] {
+/** The distinct SE blocks of layer network `model` at 224x224 (shape, hidden width, gate, activation), in network order. */
+export function familyBlocks(model: string): { shape: [number, number, number]; se: FamilySe }[] {
+  const net = makeNetwork(model);
+  if (!isLayerNet(net)) return [];
+  const seen = new Map<string, { shape: [number, number, number]; se: FamilySe }>();
+  for (const s of layerNetSeShapes(net, 224)) {
+    const se = { hidden: hiddenWidth(s.se), gate: s.se.gate, hiddenActivation: s.se.hiddenActivation };
+    seen.set(`${s.shape.join('x')}-h${se.hidden}-${se.gate}-${se.hiddenActivation}`, { shape: s.shape, se });
+  }
+  return [...seen.values()];
+}
+
+/** Every workload the options describe: SE blocks (ResNet-50 stage x batch x ratio; each other family's blocks x batch), networks (model x batch, SE models x network ratio). */
+export function workloadsFor(families: string[], batches: number[], ratios: number[], models: string[], netBatches: number[], netRatios: number[], resolution: number): Workload[] {
   const out: Workload[] = [];
-  for (const ratio of ratios) {
-    for (const stage of stages) {
-      const [c, h, w] = STAGE_SHAPES[stage]!;
-      for (const n of batches) out.push({ kind: 'se-block', id: `se/stage${stage}-${c}x${h}x${w}/b${n}/r${ratio}`, stage, shape: [n, c, h, w], ratio });
+  if (families.includes('resnet50')) {
+    for (const ratio of ratios) {
+      for (const stage of [2, 3, 4, 5]) {
+        const [c, h, w] = STAGE_SHAPES[stage]!;
+        for (const n of batches) out.push({ kind: 'se-block', id: `se/stage${stage}-${c}x${h}x${w}/b${n}/r${ratio}`, family: 'resnet50', shape: [n, c, h, w], ratio });
+      }
+    }
+  }
+  for (const family of families.filter((f) => f !== 'resnet50')) {
+    for (const { shape: [c, h, w], se } of familyBlocks(family)) {
+      for (const n of batches) out.push({ kind: 'se-block', id: `se/${family}/${c}x${h}x${w}-h${se.hidden}/b${n}`, family, shape: [n, c, h, w], se });
     }
   }
   for (const model of models) {
     for (const batch of netBatches) {
-      const rs = model.startsWith('se-') ? netRatios : [undefined];
+      const rs = resNetSe(makeNetwork(model)) ? netRatios : [undefined];
       for (const ratio of rs) {
         const name = ratio === undefined ? model : `${model}-r${ratio}`;
         out.push({ kind: 'network', id: `net/${name}/${resolution}/b${batch}`, model, batch, resolution, ...(ratio === undefined ? {} : { ratio }) });
@@ -155,14 +187,19 @@ function filterWorkloads(all: Workload[], globs: string | undefined): Workload[]
 /** Resolves and validates the options; throws UsageError naming the bad value. */
 export function benchPlan(v: BenchValues): BenchPlan {
   const quick = v.quick ?? false;
-  const stages = [2, 3, 4, 5];
+  const families = v.blocks === undefined ? DEFAULT_BLOCK_FAMILIES : splitList(v.blocks);
+  if (v.blocks !== undefined && families.length === 0) throw new UsageError(`--blocks is empty; give one or more of ${BLOCK_FAMILIES.join(', ')}, or --blocks=none`);
+  const blockFamilies = families.length === 1 && families[0] === 'none' ? [] : [...new Set(families)];
+  for (const f of blockFamilies) {
+    if (!BLOCK_FAMILIES.includes(f)) throw new UsageError(`--blocks: unknown SE block family "${f}"; valid: ${BLOCK_FAMILIES.join(', ')}, none`);
+  }
   const batches = intList('batch', v.batch, quick ? [2] : [8]);
   const ratios = intList('ratios', v.ratios, quick ? [16] : [2, 4, 8, 16, 32]);
   for (const r of ratios) {
     const c = STAGE_SHAPES[2]![0];
     if (r > c) throw new UsageError(`--ratios: ratio ${r} is larger than the ${c} channels of stage 2 (the smallest SE block), whose hidden width would be 0; use ratios up to ${c}`);
   }
-  const models = v.model === undefined ? ['resnet50', 'se-resnet50'] : splitList(v.model);
+  const models = v.model === undefined ? DEFAULT_MODELS : splitList(v.model);
   if (v.model !== undefined && models.length === 0) throw new UsageError(`--model is empty; give one or more of ${MODEL_NAMES.join(', ')}, or --model=none`);
   const netModels = models.length === 1 && models[0] === 'none' ? [] : models;
   for (const m of netModels) if (!MODEL_NAMES.includes(m)) throw new UsageError(`unknown model "${m}"; valid models: ${MODEL_NAMES.join(', ')}, none`);
@@ -183,7 +220,7 @@ export function benchPlan(v: BenchValues): BenchPlan {
   }
   const netSamples = v['net-samples'] === undefined ? (quick ? 3 : NET_MIN_PAIRS) : positiveInt('net-samples', v['net-samples']);
   if (netSamples > MAX_MIN_SAMPLES) throw new UsageError(`--net-samples=${v['net-samples']} is over ${MAX_MIN_SAMPLES} per network; give ${MAX_MIN_SAMPLES} or less`);
-  const workloads = filterWorkloads(workloadsFor(stages, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), netRatios, resolution), v.case);
+  const workloads = filterWorkloads(workloadsFor(blockFamilies, batches, ratios, netModels, intList('net-batch', v['net-batch'], [1]), netRatios, resolution), v.case);
   return {
     devices: parseDevices(v.device),
     impls: v.impl === undefined ? undefined : splitList(v.impl),

@@ -57,6 +57,11 @@ export interface BenchRow {
   /** Input shape [N, C, H, W]. */
   shape: number[];
   ratio?: number;
+  /** SE blocks of a family other than ResNet-50's (--blocks): the network whose SE block this is, and that block's hidden width, gate and activation (no ratio). */
+  family?: string;
+  hidden?: number;
+  gate?: string;
+  hiddenActivation?: string;
   /** Networks (ours and PyTorch's): the model name. */
   model?: string;
   status: RowStatus;

@@ -49,7 +49,9 @@ function baseRow(w: Workload, impl: SeImplementation): BenchRow {
   const shape = w.kind === 'se-block' ? [...w.shape] : [w.batch, 3, w.resolution, w.resolution];
   return {
     workload: w.id, kind: w.kind, impl: impl.name, device: impl.device, precision: impl.precision, layout: impl.layout, shape,
-    ...(w.ratio === undefined ? {} : { ratio: w.ratio }), ...(w.kind === 'network' ? { model: w.model, ...networkCost(w) } : {}), status: 'ok',
+    ...(w.ratio === undefined ? {} : { ratio: w.ratio }),
+    ...(w.kind === 'se-block' && w.se ? { family: w.family, hidden: w.se.hidden, gate: w.se.gate, hiddenActivation: w.se.hiddenActivation } : {}),
+    ...(w.kind === 'network' ? { model: w.model, ...networkCost(w) } : {}), status: 'ok',
   };
 }
 
@@ -161,7 +163,7 @@ async function measureInto(dir: string, plan: BenchPlan, ctx: RunContext, enviro
         if (row.status === 'ok') await timeSeBlock(impl, w, { y: refOut.y, inputs }, plan, ceilings, ctx.callTimeoutMs, row);
         await push(row);
       }
-      if (anchors) {
+      if (anchors && w.ratio !== undefined) { // PyTorch's SE block anchor is the paper's block at ratio r; other families have none
         for (const a of await anchors.time(w.shape, w.ratio)) results.rows.push(await torchBlockRow(w, inputs.spec, a, ceilings, anchorAbout));
         save();
       }

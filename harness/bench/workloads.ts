@@ -37,9 +37,15 @@ export function drawWeights(shapes: Record<string, number[]>, seed = SEED): Weig
   return out;
 }
 
-/** An SE block workload: spec (r from the workload, the paper's defaults otherwise), weights and input. */
+/**
+ * An SE block workload: spec (ResNet-50 family: r from the workload, the
+ * paper's defaults otherwise; other families: torchvision's SqueezeExcitation
+ * with the block's hidden width, gate and activation), weights and input.
+ */
 export function seBlockInputs(w: Extract<Workload, { kind: 'se-block' }>): { spec: SeSpec; weights: Weights; input: Tensor } {
-  const spec = makeSeSpec({ channels: w.shape[1], ratio: w.ratio });
+  const spec = w.se
+    ? makeSeSpec({ channels: w.shape[1], ...w.se, weightLayout: 'conv1x1' })
+    : makeSeSpec({ channels: w.shape[1], ratio: w.ratio });
   const input = { shape: [...w.shape], data: uniform(sizeOf(w.shape), { seed: SEED, stream: `input/${w.id}`, lo: -1, hi: 3 }) };
   return { spec, weights: drawWeights(seWeightShapes(spec)), input };
 }

@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BottleneckSpec } from '../model/bottleneck.ts';
-import type { NetworkSpec } from '../model/network.ts';
+import { makeNetwork, type NetworkSpec } from '../model/network.ts';
+import { TORCHVISION_NETS } from '../model/torchvision-nets.ts';
 import { goldenSource, REPO_ROOT } from './paths.ts';
 import { PRNG_ID, uniform, type PrngDraw } from './prng.ts';
 import { getF32, parseSafetensors, type SafetensorsFile } from './safetensors.ts';
@@ -40,10 +41,11 @@ interface CaseCommon {
 /** A whole network: `output` is the logits; stage outputs and SE gates are checked too. */
 export interface NetworkCase extends CaseCommon {
   kind: 'network';
+  /** In the manifest, torchvision's layer networks are just `{ "name": ... }`; GoldenSet expands them with makeNetwork. */
   spec: NetworkSpec;
-  /** Outputs of layer1..layer4 (paper stages 2..5). */
+  /** Outputs of layer1..layer4 (paper stages 2..5), or of each stage of a layer network (`features.3`). */
   stages: Record<string, TensorRef>;
-  /** SE gate of each block that has one, by block name (`layer1.0`). */
+  /** SE gate of each block that has one, by block name (`layer1.0`), or by SE module name in a layer network (`features.4.block.2`). */
   gates: Record<string, TensorRef>;
   /** Conv + FC multiply-adds per image at the case's resolution, counted by PyTorch forward hooks. */
   macs: number;
@@ -113,6 +115,13 @@ export class GoldenSet {
     }
     if (this.manifest.generator?.prng !== PRNG_ID) {
       throw new GoldenError(`${path} was made with PRNG ${this.manifest.generator?.prng}, this harness has ${PRNG_ID}; ${REGENERATE}`);
+    }
+    for (const c of this.manifest.cases) {
+      if (c.kind !== 'network' || 'blocks' in c.spec || 'trunk' in c.spec) continue;
+      // torchvision's layer networks are recorded by name (scripts/golden.py builds torchvision's own modules).
+      const name = (c.spec as { name?: unknown }).name;
+      if (typeof name !== 'string' || !(name in TORCHVISION_NETS)) throw new GoldenError(`${path}: case ${c.id} names an unknown network ${JSON.stringify(name)}; ${REGENERATE}`);
+      c.spec = makeNetwork(name);
     }
   }
 

@@ -176,3 +176,21 @@ export function withoutSe(net: LayerNetSpec): LayerNetSpec {
   }));
   return { ...net, name: `${net.name}-no-se`, baseline: `${net.name}-no-se`, trunk };
 }
+
+/** Output size of a conv with padding (k - 1) / 2, as PyTorch computes it. */
+function convSize(size: number, l: ConvLayer): number {
+  return Math.floor((size + l.kernel - 1 - l.kernel) / l.stride) + 1;
+}
+
+/** Every SE layer with the [C, H, W] activation it sees on a resolution x resolution input, in network order. */
+export function layerNetSeShapes(net: LayerNetSpec, resolution: number): { name: string; se: SeSpec; shape: [number, number, number] }[] {
+  const out: { name: string; se: SeSpec; shape: [number, number, number] }[] = [];
+  let size = resolution;
+  for (const { layer } of net.trunk) {
+    for (const l of layer.op === 'conv' ? [layer] : layer.body) {
+      if (l.op === 'conv') size = convSize(size, l);
+      else out.push({ name: l.name, se: l.se, shape: [l.se.channels, size, size] });
+    }
+  }
+  return out;
+}

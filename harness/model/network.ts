@@ -81,9 +81,14 @@ const PRESETS: Record<string, Omit<ResNetSpec, 'se'> & { se: boolean }> = {
 /** Valid model names. */
 export const MODEL_NAMES = [...Object.keys(PRESETS), ...Object.keys(TORCHVISION_NETS)];
 
-/** Names of the models with SE blocks, each beside its plain baseline. */
-export function seModelNames(): string[] {
-  return MODEL_NAMES.filter((m) => makeNetwork(m).baseline !== m);
+/** True for a known model with SE blocks (its plain baseline is another model); false for plain and unknown names. */
+export function isSeModel(name: string): boolean {
+  return MODEL_NAMES.includes(name) && makeNetwork(name).baseline !== name;
+}
+
+/** True for a torchvision layer network's name (MobileNetV3, EfficientNet, RegNetY, with or without SE). */
+export function isLayerNetModel(name: string): boolean {
+  return name in TORCHVISION_NETS;
 }
 
 /**

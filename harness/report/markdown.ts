@@ -70,6 +70,28 @@ function overheadTable(s: Section | undefined): string {
   return `#### SE overhead (SE / plain; latency: median of per-pair ratios, 95% bootstrap interval over pairs)\n\n${mdTable(s.table.head, shown)}${left.length ? `\n\nNot measured: ${left.join(', ')}.` : ''}`;
 }
 
+/** The families section (sections.ts): what SE costs on each network, per engine. */
+function familyTable(s: Section | undefined): string {
+  if (!s) return '';
+  return `#### SE cost per network family (latency SE / plain, 95% interval over pairs)\n\n${mdTable(s.table.head, s.table.rows.map((r) => r.map(text)))}`;
+}
+
+/** SE blocks of the other families: one row per workload, one column per implementation with a measurement, median ms (% roofline). */
+function familyBlockGrid(runs: LoadedRun[]): string {
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && r.family).map((r) => ({ run, r })));
+  if (!rows.length) return '';
+  const { col, rowsOf, every, cols } = columns(runs, rows);
+  const workloads = [...new Set(rows.map((x) => x.r.workload))];
+  const cell = (x: Located | undefined) => (!x ? '' : !measured(x.r) ? x.r.status
+    : `${x.r.measurement!.medianMs.toFixed(3)}${x.r.rooflinePct === undefined ? '' : ` (${x.r.rooflinePct.toFixed(0)}%)`}`);
+  const se = (w: string) => {
+    const r = rows.find((x) => x.r.workload === w)!.r;
+    return `h${r.hidden} ${r.hiddenActivation}/${r.gate}`;
+  };
+  const body = workloads.map((w) => [w.replace(/^se\//, ''), se(w), ...cols.map((c) => cell(rows.find((x) => x.r.workload === w && col(x) === c)))]);
+  return `#### SE blocks at MobileNetV3 / EfficientNet / RegNetY shapes: median ms (% of the copy roofline)\n\n${mdTable(['workload', 'SE', ...cols], body)}${notMeasured(every, rowsOf)}`;
+}
+
 /** Latency against r (sweepLatency): one row per ratio with the exact counts, one column per implementation (and run) with a measurement. */
 function sweepGrid(runs: LoadedRun[]): string {
   const plan = sweepLatency(runs.flatMap((run) => run.results.rows));
@@ -103,7 +125,9 @@ export function renderMarkdown(runs: LoadedRun[], sections: Section[]): string {
     ...runs.map((r) => runWarning(runState(r.results))).filter(Boolean).map((w) => `> ${w}`),
     `#### Verdicts\n\n${runs.flatMap((run) => verdicts(run.results).map((v) => `- ${multi ? `**${run.label}**: ` : ''}${v.text}`)).join('\n')}`,
     seBlockGrid(runs),
+    familyBlockGrid(runs),
     overheadTable(section('overhead')),
+    familyTable(section('families')),
     sweepGrid(runs),
   ];
   return `${parts.filter(Boolean).join('\n\n')}\n`;

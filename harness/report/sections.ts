@@ -8,7 +8,7 @@ import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
 import { verdicts } from './verdicts.ts';
 import { ACCOUNT_HEAD, accountRows, accountText, operatorAccount } from './operators.ts';
-import { deviceOnlyText, overheadLatencyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepLatency, sweepNetwork, sweepPoint, TIMED_REGION_KEY, torchPeer } from './summary.ts';
+import { deviceOnlyText, familyRows, overheadLatencyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepLatency, sweepNetwork, sweepPoint, TIMED_REGION_KEY, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 
@@ -150,7 +150,7 @@ function overhead(runs: LoadedRun[]): Section {
   const latBars: ([number, number] | null)[] = [];
   const params: number[] = [];
   const macs: number[] = [];
-  const paper: number[] = [];
+  const paper: (number | null)[] = [];
   for (const run of runs) {
     for (const o of overheadPairs(run.results.rows)) {
       const label = `${name(runs, run, o.se.impl)} b${o.se.shape[0]} @${o.se.shape[2]}`;
@@ -159,9 +159,9 @@ function overhead(runs: LoadedRun[]): Section {
       latBars.push(o.latencyInterval ? [o.latencyInterval.low, o.latencyInterval.high] : null);
       params.push(o.params);
       macs.push(o.macs);
-      paper.push(o.paper);
+      paper.push(o.paper ?? null);
       rows.push([label, `${o.baseName} -> ${o.se.model}`, ok(o.base) ? f(o.base.measurement!.medianMs) : o.base.status, ok(o.se) ? f(o.se.measurement!.medianMs) : o.se.status,
-        o.latency === undefined ? (o.resolution ?? '') : overheadLatencyText(o), f(o.params), f(o.macs, 4), f(o.flops, 4), `${o.paperText} = ${f(o.paper)}`]);
+        o.latency === undefined ? (o.resolution ?? '') : overheadLatencyText(o), f(o.params), f(o.macs, 4), f(o.flops, 4), o.paper === undefined ? '-' : `${o.paperText} = ${f(o.paper)}`]);
     }
   }
   return {
@@ -299,6 +299,36 @@ function verdictSection(runs: LoadedRun[]): Section {
   };
 }
 
+/** What SE costs on each network family, side by side: per run and engine, the latency ratio of each SE network over its twin. */
+function families(runs: LoadedRun[]): Section {
+  const rows: Cell[][] = [];
+  let head: string[] = ['implementation'];
+  for (const run of runs) {
+    const t = familyRows(overheadPairs(run.results.rows));
+    if (t.head.length < 3) continue; // one family: the overhead section says it all
+    head = t.head;
+    rows.push(...t.rows.map(([impl, ...cells]) => [name(runs, run, impl!), ...cells]));
+  }
+  return {
+    id: 'families', title: 'SE cost per network family',
+    intro: 'The latency ratio SE / plain of each SE network against its twin (ResNet-50 against SE-ResNet-50, MobileNetV3 against the same network with every SE block replaced by the identity), per engine, with the 95% interval over pairs: where SE is a large share of the network (MobileNetV3: 28% of its params) against where it is cheapest.',
+    table: { head, rows },
+  };
+}
+
+/** SE blocks of the other families (--blocks): each network's SE blocks at their own shapes, hidden widths, gates and activations. */
+function familyBlocks(runs: LoadedRun[]): Section {
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && r.family).map((r): Cell[] => [
+    r.workload, name(runs, run, r.impl), `hidden ${r.hidden}, ${r.hiddenActivation}, ${r.gate}`,
+    ok(r) ? f(r.measurement!.medianMs) : { text: r.message ?? r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
+    ok(r) ? f(spread(r)) : '', ok(r) ? f(r.gbPerS, 2) : '', f(r.rooflinePct, 0), f(r.floorPct, 0), deviceOnlyText(r)]));
+  return {
+    id: 'family-blocks', title: 'SE blocks of MobileNetV3, EfficientNet and RegNetY',
+    intro: 'Each distinct SE block of the families chosen with --blocks, at its network\'s shape at 224x224: few channels on large planes (the FCs are tiny, the block moves its input twice) up to many channels at 7x7. No PyTorch anchor: its SE block anchor is the paper\'s block at a ratio r.',
+    table: { head: ['workload', 'implementation', 'SE', 'median ms', '+- ms (1.48 MAD)', 'GB/s', 'roofline %', 'floor %', 'device-only ms (GPU ms)'], rows },
+  };
+}
+
 /** "SE overhead by operator" (bench --profile): per profiled pair, the operators whose time changed, and the profiled difference against the measured one. */
 function operators(runs: LoadedRun[]): Section {
   const rows: Cell[][] = [];
@@ -318,7 +348,7 @@ function operators(runs: LoadedRun[]): Section {
 }
 
 export function buildSections(runs: LoadedRun[]): Section[] {
-  return [verdictSection(runs), ...environment(runs), conformance(runs), ...seBlocks(runs), overhead(runs), operators(runs), sweep(runs), batchScaling(runs), crossHardware(runs), regression(runs)]
+  return [verdictSection(runs), ...environment(runs), conformance(runs), ...seBlocks(runs), familyBlocks(runs), overhead(runs), families(runs), operators(runs), sweep(runs), batchScaling(runs), crossHardware(runs), regression(runs)]
     .filter((s): s is Section => s !== undefined && s.table.rows.length > 0)
     .map(({ chart, ...s }) => (chart && chart.labels.length > 1 ? { ...s, chart } : s)); // a chart of one point says no more than its table
 }

@@ -8,7 +8,7 @@ import { adapterLine } from '../host/webgpu-node.ts';
 import { holdsOne, intervalText, ratioInterval, type Interval } from '../measure/bootstrap.ts';
 import { ACCOUNT_HEAD, accountRows, accountText, operatorAccount } from './operators.ts';
 import { countNetwork } from '../model/count.ts';
-import { makeNetwork } from '../model/network.ts';
+import { isLayerNetModel, isSeModel, makeNetwork } from '../model/network.ts';
 import { PAPER_RATIO_PARAMS, PAPER_TIMING, ratioClosestToPaper } from '../model/paper.ts';
 import { isNetworkRow, isSeBlockRow, measured, runState, runWarning, timedRegionText, type BenchResults, type BenchRow } from '../bench/results.ts';
 
@@ -147,6 +147,15 @@ function seBlockTable(res: BenchResults): string {
     + missingCeilingsText(res);
 }
 
+/** SE blocks of the families other than ResNet-50 (--blocks), at their networks' shapes. */
+function familyBlockTable(res: BenchResults): string {
+  const rows = res.rows.filter((r) => r.kind === 'se-block' && r.family);
+  if (!rows.length) return '';
+  const out = rows.map((r) => [r.workload, `h${r.hidden} ${r.hiddenActivation}/${r.gate}`, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), deviceOnlyText(r)]);
+  return `SE blocks of ${[...new Set(rows.map((r) => r.family))].join(', ')} at 224x224 (median ms; hidden width, activation/gate as torchvision builds them; no PyTorch anchor)\n`
+    + table(['workload', 'SE', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'device-only ms (GPU ms)'], out);
+}
+
 /** One line per ceiling the run could not measure, with why (rows it would have served have no roofline or floor). */
 export function missingCeilingsText(res: Pick<BenchResults, 'ceilingsMissing'>): string {
   return (res.ceilingsMissing ?? []).map((m) => `\nnot measured: ${m.ceiling}${m.bytes === undefined ? '' : ` of ${m.bytes} bytes`}: ${m.reason}`).join('');
@@ -170,8 +179,9 @@ export interface OverheadPair {
   params: number;
   macs: number;
   flops: number;
-  paper: number;
-  paperText: string;
+  /** The paper's SE-ResNet-50 / ResNet-50 timing ratio, for the ResNet family only (the paper times no other network). */
+  paper?: number;
+  paperText?: string;
 }
 
 /**
@@ -206,19 +216,50 @@ export function overheadPairs(rows: BenchRow[]): OverheadPair[] {
   const nets = rows.filter(isNetworkRow);
   const ratio = primaryRatio(nets);
   const out: OverheadPair[] = [];
-  for (const se of nets.filter((r) => r.model?.startsWith('se-') && r.ratio === ratio)) {
+  // ResNets at the primary ratio; torchvision's layer networks have their own SE blocks and no ratio.
+  for (const se of nets.filter((r) => isSeModel(r.model!) && (isLayerNetModel(r.model!) || r.ratio === ratio))) {
+    const layer = isLayerNetModel(se.model!);
     const baseName = makeNetwork(se.model!).baseline;
     const base = nets.find((r) => r.model === baseName && r.impl === se.impl && r.shape.join('x') === se.shape.join('x'));
     if (!base) continue;
-    const cs = countNetwork(makeNetwork(se.model!, { ratio }), se.shape[2]!);
+    const cs = countNetwork(layer ? makeNetwork(se.model!) : makeNetwork(se.model!, { ratio }), se.shape[2]!);
     const cb = countNetwork(makeNetwork(baseName), se.shape[2]!);
     const p = se.device === 'cpu' ? PAPER_TIMING.cpu : PAPER_TIMING.gpu;
     out.push({
       se, base, baseName, ...(ok(se) && ok(base) ? latencyRatio(se, base) : { resolved: false, ...(se.pairing?.stop === 'failed' || base.status === 'failed' || se.status === 'failed' ? { resolution: 'not resolved (a network failed)' } : {}) }),
-      params: cs.params / cb.params, macs: cs.macs / cb.macs, flops: cs.flops / cb.flops, paper: p.se / p.plain, paperText: `${p.se}/${p.plain}`,
+      params: cs.params / cb.params, macs: cs.macs / cb.macs, flops: cs.flops / cb.flops, ...(layer ? {} : { paper: p.se / p.plain, paperText: `${p.se}/${p.plain}` }),
     });
   }
   return out;
+}
+
+/** Names of the SE networks among `pairs`, in order: the columns of familyTable. */
+export function pairFamilies(pairs: OverheadPair[]): string[] {
+  return [...new Set(pairs.map((o) => `${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`))];
+}
+
+/** What SE costs on each network family, side by side: one row per engine, one latency cell (SE / plain) per SE network. */
+export function familyRows(pairs: OverheadPair[]): { head: string[]; rows: string[][] } {
+  const families = pairFamilies(pairs);
+  const impls = [...new Set(pairs.map((o) => o.se.impl))];
+  const cell = (impl: string, f: string) => {
+    const o = pairs.find((p) => p.se.impl === impl && `${p.se.model} b${p.se.shape[0]} @${p.se.shape[2]}` === f);
+    return o ? overheadLatencyText(o) : '-';
+  };
+  return { head: ['implementation', ...families], rows: impls.map((impl) => [impl, ...families.map((f) => cell(impl, f))]) };
+}
+
+function familyTable(pairs: OverheadPair[]): string {
+  if (pairFamilies(pairs).length < 2) return '';
+  const { head, rows } = familyRows(pairs);
+  const params = pairFamilies(pairs).map((f) => {
+    const o = pairs.find((p) => `${p.se.model} b${p.se.shape[0]} @${p.se.shape[2]}` === f)!;
+    return `${o.se.model} ${((o.params - 1) * 100).toFixed(1)}% params, ${((o.macs - 1) * 100).toFixed(2)}% MACs`;
+  });
+  return `
+
+SE cost per network family (latency SE / plain, 95% interval over pairs; exact: ${params.join('; ')})
+${table(head, rows)}`;
 }
 
 /** Network rows with no plain baseline to pair with: their latency, and the --model list that would give the overhead. */
@@ -226,7 +267,7 @@ function unpairedNetworks(rows: BenchRow[]): string {
   const nets = rows.filter(isNetworkRow);
   if (!nets.length) return '';
   const models = [...new Set(nets.map((r) => r.model!))];
-  const missing = [...new Set(models.filter((m) => m.startsWith('se-')).map((m) => makeNetwork(m).baseline))].filter((b) => !models.includes(b));
+  const missing = [...new Set(models.filter(isSeModel).map((m) => makeNetwork(m).baseline))].filter((b) => !models.includes(b));
   const hint = missing.length ? `; for the SE overhead, time the plain baseline too: --model=${[...missing, ...models].join(',')}` : '';
   return `Networks (median ms; no SE / plain pair${hint})\n`
     + table(['network', 'implementation', 'ms'], nets.map((r) => [`${r.model}${r.ratio ? ` r${r.ratio}` : ''} b${r.shape[0]} @${r.shape[2]}`, r.impl, ms(r)]));
@@ -235,14 +276,14 @@ function unpairedNetworks(rows: BenchRow[]): string {
 function overheadTable(res: BenchResults): string {
   const pairs = overheadPairs(res.rows);
   const out = pairs.map((o) => [`${o.baseName} -> ${o.se.model} b${o.se.shape[0]} @${o.se.shape[2]}`, o.se.impl, ms(o.base), ms(o.se),
-    overheadLatencyText(o), o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper.toFixed(3)]);
+    overheadLatencyText(o), o.params.toFixed(3), o.macs.toFixed(4), o.flops.toFixed(4), o.paper?.toFixed(3) ?? '-']);
   if (!out.length) return unpairedNetworks(res.rows);
   const { cpu, gpu } = PAPER_TIMING;
   const torch = pairs.some((o) => o.se.kind === 'torch') && res.torch && 'threads' in res.torch
     ? `; pytorch-* rows: torch ${res.torch.torch} eager, ${res.torch.threads} thread(s), same networks and weights, timed right after ours` : '';
   return `SE overhead (SE / plain, latency: median of per-pair ratios with its 95% bootstrap interval over pairs, and whether it met --precision; the paper: CPU ${cpu.se}/${cpu.plain} ms = ${(cpu.se / cpu.plain).toFixed(3)}, GPU ${gpu.se}/${gpu.plain} ms = ${(gpu.se / gpu.plain).toFixed(3)}${torch})\n`
     + table(['networks', 'implementation', 'plain ms', 'SE ms', 'latency', 'params', 'MACs', 'FLOPs', 'paper'], out)
-    + clockText(pairs) + operatorTables(res.rows, pairs);
+    + familyTable(pairs) + clockText(pairs) + operatorTables(res.rows, pairs);
 }
 
 /** The "SE overhead by operator" tables, one per profiled pair; a pair whose profile is missing says why. */
@@ -293,7 +334,7 @@ function sweepTable(res: BenchResults): string {
 /** All summary tables, separated by blank lines. */
 export function benchSummary(res: BenchResults): string {
   const adapter = res.gpuAdapter && `WebGPU adapter: ${adapterLine(res.gpuAdapter)}${res.gpuAdapter.software ? ': software, its timings say nothing about GPUs' : ''}`;
-  return [runWarning(runState(res)), adapter, seBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
+  return [runWarning(runState(res)), adapter, seBlockTable(res), familyBlockTable(res), overheadTable(res), sweepTable(res)].filter(Boolean).join('\n\n');
 }
 
 /** "resolved to +-1.2%" or "not resolved (budget): +-3.4%", for the summary, report and Markdown. */
