@@ -8,11 +8,21 @@
  */
 import type * as Ort from 'onnxruntime-common';
 import {
-  bottleneckOnnx, GATE_OUTPUT_PREFIX, networkOnnx, seOnnx, STAGE_OUTPUT_PREFIX,
+  bottleneckOnnx, GATE_OUTPUT_PREFIX, isLayerNet, layerNetSes, networkOnnx, seOnnx, STAGE_OUTPUT_PREFIX,
   type Availability, type BlockOutput, type BottleneckSpec, type DeviceKind, type NetworkOutput, type NetworkSpec,
   type PreparedBlock, type PreparedNetwork, type SeImplementation, type SeSpec, type Tensor, type Weights,
 } from '../../harness/api.ts';
-import { OrtUnavailable, type OrtRuntime } from './runtimes.ts';
+import { OrtUnavailable, type OrtRuntime, type SeNodeTest } from './runtimes.ts';
+
+/**
+ * Which exported nodes are SE's: ResNets name them `layer1.0.se.fc1`; a
+ * layer network's SE nodes start with their SE module's name (`features.4.block.2.`).
+ */
+export function seNodeTest(net: NetworkSpec): SeNodeTest {
+  if (!isLayerNet(net)) return (node) => node.includes('.se.');
+  const prefixes = layerNetSes(net).map((s) => `${s.layer.name}.`);
+  return (node) => prefixes.some((p) => node.startsWith(p));
+}
 
 export interface OrtOptions {
   name: string;
@@ -119,7 +129,7 @@ export class OrtImplementation implements SeImplementation {
     const { rt, session } = await this.#session(model, spec.name);
     const profile = rt.profile;
     return {
-      ...(profile ? { profile: (x: Tensor, calls: number) => profile(model, { x: new rt.ort.Tensor('float32', x.data.slice(), [...x.shape]) }, calls) } : {}),
+      ...(profile ? { profile: (x: Tensor, calls: number) => profile(model, { x: new rt.ort.Tensor('float32', x.data.slice(), [...x.shape]) }, calls, seNodeTest(spec)) } : {}),
       run: async (x: Tensor): Promise<NetworkOutput> => {
         const out = await this.#run(rt, session, x);
         const stages: Record<string, Tensor> = {};

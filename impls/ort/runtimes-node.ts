@@ -20,7 +20,7 @@ export async function nodeCpu(): Promise<OrtRuntime> {
   const options: Ort.InferenceSession.SessionOptions = { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: level, logSeverityLevel: LOG_ERRORS_ONLY };
   return {
     ort, options, threads,
-    profile: (model, feeds, calls) => profileSession(ort, options, model, feeds, calls),
+    profile: (model, feeds, calls, isSe) => profileSession(ort, options, model, feeds, calls, isSe),
     detail: `onnxruntime-node ${version(ort, 'node')}, CPU provider, ${threads} thread${threads === 1 ? '' : 's'}, graph optimisation ${level}`,
   };
 }

@@ -12,6 +12,9 @@
 import type * as Ort from 'onnxruntime-common';
 import type { OperatorTimes } from '../../harness/api.ts';
 
+/** Whether an exported ONNX node (by name) is inside an SE block: the profile's `se` part. */
+export type SeNodeTest = (node: string) => boolean;
+
 /** What a session needs: the package's API and the session options for this provider. */
 export interface OrtRuntime {
   ort: typeof Ort;
@@ -21,7 +24,7 @@ export interface OrtRuntime {
   /** Compute threads (CPU and wasm providers). */
   threads?: number;
   /** `calls` runs of a model under ONNX Runtime's profiler, per operator type (onnxruntime-node only: profile-node.ts). */
-  profile?: (model: Uint8Array, feeds: Ort.InferenceSession.FeedsType, calls: number) => Promise<OperatorTimes>;
+  profile?: (model: Uint8Array, feeds: Ort.InferenceSession.FeedsType, calls: number, isSe: SeNodeTest) => Promise<OperatorTimes>;
 }
 
 /** A runtime that cannot start here, with the fix. */
