@@ -64,7 +64,7 @@ function overhead(res: BenchResults): Verdict[] {
     return {
       topic: 'overhead',
       text: `SE cost, ${o.se.model} over ${o.baseName} at batch ${o.se.shape[0]}, ${o.se.shape[2]}x${o.se.shape[3]}: params ${o.params.toFixed(3)}x, MACs ${o.macs.toFixed(4)}x, `
-        + `FLOPs ${o.flops.toFixed(4)}x (exact counts); latency ${latencies.length ? latencies.join(', ') : 'not measured'} ${o.paper === undefined ? '' : ` (the paper: ${o.paper.toFixed(3)}x)`}.`,
+        + `FLOPs ${o.flops.toFixed(4)}x (exact counts); latency ${latencies.length ? latencies.join(', ') : 'not measured'}${o.paper === undefined ? '' : ` (the paper: ${o.paper.toFixed(3)}x)`}.`,
     };
   });
 }
