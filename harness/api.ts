@@ -6,7 +6,7 @@
  * your own implementation" documents each field.
  */
 export {
-  API_VERSION, DEVICE_KINDS, LAYOUTS, PRECISIONS,
+  API_VERSION, DEVICE_KINDS, isUnsupported, LAYOUTS, PRECISIONS, UnsupportedError,
   type Availability, type BlockOutput, type DeviceKind, type ImplementationExport, type InPageTimer, type NetworkOutput,
   type OperatorProfile, type OperatorTimes, type Precision, type PreparedBlock, type PreparedNetwork, type SeImplementation, type Weights,
 } from './contract/implementation.ts';

@@ -3,7 +3,7 @@
  * against the float64 reference on the very input it is timed on (wrong there:
  * `invalid`, never timed), timed, and set against its ceilings.
  */
-import type { PreparedBlock, SeImplementation } from '../contract/implementation.ts';
+import { isUnsupported, type PreparedBlock, type SeImplementation } from '../contract/implementation.ts';
 import { unguarded } from '../contract/guard.ts';
 import { compareTensors } from '../check/compare.ts';
 import { toleranceFor } from '../check/tolerances.ts';
@@ -90,7 +90,7 @@ export async function timeSeBlock(impl: SeImplementation, w: BlockWorkload, ref:
     }
     await ceilingFields(row, ref.inputs.spec, onGpu, ceilings);
   } catch (e) {
-    Object.assign(row, { status: 'failed', message: errorText(e) });
+    Object.assign(row, isUnsupported(e) ? { status: 'skipped', message: `unsupported: ${errorText(e)}` } : { status: 'failed', message: errorText(e) });
   } finally {
     try {
       await prepared?.dispose();

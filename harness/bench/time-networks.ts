@@ -14,7 +14,7 @@
  * without being prepared.
  */
 import { unguarded, withTimeout } from '../contract/guard.ts';
-import type { PreparedNetwork, SeImplementation } from '../contract/implementation.ts';
+import { isUnsupported, type PreparedNetwork, type SeImplementation } from '../contract/implementation.ts';
 import { toLayout, type Tensor } from '../data/tensor.ts';
 import type { TorchAnchors } from '../measure/anchors.ts';
 import { sampleStats } from '../measure/stats.ts';
@@ -149,7 +149,7 @@ export async function timeNetworks(impl: SeImplementation, ws: NetworkWorkload[]
         }
         live.push({ w, row, prepared, x, coldMs });
       } catch (e) {
-        Object.assign(row, { status: 'failed', message: errorText(e) });
+        Object.assign(row, isUnsupported(e) ? { status: 'skipped', message: `unsupported: ${errorText(e)}` } : { status: 'failed', message: errorText(e) });
         await Promise.resolve(prepared?.dispose()).catch(() => {});
       }
     }

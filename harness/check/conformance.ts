@@ -4,7 +4,7 @@
  * A failing or throwing implementation is recorded and the run goes on.
  */
 import { DEFAULT_CALL_TIMEOUT_MS, guard } from '../contract/guard.ts';
-import type { PreparedBlock, PreparedNetwork, SeImplementation } from '../contract/implementation.ts';
+import { isUnsupported, type PreparedBlock, type PreparedNetwork, type SeImplementation } from '../contract/implementation.ts';
 import { selectByGlobs } from '../data/select.ts';
 import { compareTensors, type CompareResult, type Tolerance } from './compare.ts';
 import { GoldenSet, type LoadedCase } from '../data/golden.ts';
@@ -144,7 +144,7 @@ export async function checkCase(rawImpl: SeImplementation, loaded: LoadedCase): 
       cell.status = cell.output.ok && (cell.gate?.ok ?? true) ? 'pass' : 'fail';
     }
   } catch (e) {
-    cell.status = 'error';
+    cell.status = isUnsupported(e) ? 'unsupported' : 'error';
     cell.message = e instanceof Error ? e.message : String(e);
   } finally {
     try {

@@ -25,6 +25,25 @@ export type Precision = (typeof PRECISIONS)[number];
 /** Tensor layouts an implementation may take and return. */
 export const LAYOUTS: readonly Layout[] = ['NCHW', 'NHWC'];
 
+/**
+ * What prepare* throws for a spec the implementation does not run (a gate or
+ * activation it has no kernel for, a network family it cannot build): the
+ * cell is `unsupported` with this message, not an error, and the bench skips
+ * the row saying why. Recognised by its name, so a plug-in's own copy of the
+ * class (or `Object.assign(new Error(m), { name: 'UnsupportedError' })`) counts too.
+ */
+export class UnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedError';
+  }
+}
+
+/** True for an UnsupportedError (by name: see the class). */
+export function isUnsupported(e: unknown): e is Error {
+  return e instanceof Error && e.name === 'UnsupportedError';
+}
+
 /** Result of probing: available, or why not and how to fix it. */
 export type Availability =
   /** `threads`: the threads it computes on, where it knows (1 lets the bench record each network call's process CPU time beside its wall time). */

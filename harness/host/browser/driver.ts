@@ -382,7 +382,7 @@ export class BrowserHost {
   /** `__seBench.call(method, args)` on `page`, inside an operation's work (which already holds the queue). */
   async callIn<T>(page: Page, label: string, method: string, args: unknown): Promise<T> {
     const reply = await page.evaluate(`globalThis.${PAGE_GLOBAL}.call(${JSON.stringify(method)}, ${JSON.stringify(args)})`) as PageReply<T>;
-    if (!reply.ok) throw new Error(`${label}: ${reply.error}`);
+    if (!reply.ok) throw Object.assign(new Error(`${label}: ${reply.error}`), reply.name ? { name: reply.name } : {});
     return reply.value;
   }
 

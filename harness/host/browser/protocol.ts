@@ -78,7 +78,8 @@ export interface InPageTiming {
 }
 
 /** The page's answer to a call. */
-export type PageReply<T> = { ok: true; value: T } | { ok: false; error: string };
+/** `name` is set for an UnsupportedError, so Node rethrows it as one (the cell is unsupported, not an error). */
+export type PageReply<T> = { ok: true; value: T } | { ok: false; error: string; name?: string };
 
 /** Names of tensors in a result message: `y`, `gate`; networks: `logits`, `stages/<name>`, `gates/<block>`. */
 export const STAGE_PREFIX = 'stages/';

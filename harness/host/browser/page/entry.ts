@@ -228,7 +228,7 @@ async function call(method: string, args: unknown): Promise<PageReply<unknown>> 
     const fn = methods[method as Method] as (a: unknown) => Promise<unknown>;
     return { ok: true, value: await fn(args) };
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    return { ok: false, error: e instanceof Error ? e.message : String(e), ...(e instanceof Error && e.name === 'UnsupportedError' ? { name: e.name } : {}) };
   }
 }
 
