@@ -3,7 +3,7 @@
 //   npx se-bench conformance --device=browser --page-module=examples/my-se-webgpu.page.mjs --impl=browser-my-se-webgpu
 // Three passes: squeeze (one invocation per descriptor), excitation (one per gate vector), scale (one per element).
 // P = positions per plane that get their own gate: 1 for avg/max squeeze, H*W for NoSqueeze.
-import { hiddenWidth } from 'se-bench';
+import { hiddenWidth, UnsupportedError } from 'se-bench';
 
 const WGSL = /* wgsl */ `
 struct Dims { n: u32, c: u32, hw: u32, h: u32, p: u32, squeeze: u32, act: u32, bias1: u32, bias2: u32 }
@@ -88,6 +88,10 @@ export default {
     }
   },
   async prepareSe(spec, weights) {
+    // This kernel has the paper's sigmoid gate and relu/tanh/sigmoid between the FCs only: it declines the rest,
+    // and the harness reports those cells "unsupported" with this reason instead of failing them.
+    if (spec.gate !== 'sigmoid') throw new UnsupportedError(`gate ${spec.gate}: this kernel has the sigmoid gate only`);
+    if (!(spec.hiddenActivation in ACT)) throw new UnsupportedError(`hidden activation ${spec.hiddenActivation}: this kernel has ${Object.keys(ACT).join(', ')}`);
     const { device } = await gpuDevice();
     const c = spec.channels;
     const h = hiddenWidth(spec);

@@ -6,7 +6,10 @@ const ACTIVATIONS = {
   relu: (v) => (v > 0 ? v : v === v ? 0 : v), // keeps NaN, as torch.relu does
   tanh: Math.tanh,
   sigmoid: (v) => 1 / (1 + Math.exp(-v)),
+  silu: (v) => v / (1 + Math.exp(-v)),
 };
+// The gates: the paper's sigmoid and PyTorch's hardsigmoid, relu6(v + 3) / 6 (MobileNetV3).
+const GATES = { sigmoid: ACTIVATIONS.sigmoid, hardsigmoid: (v) => (v <= -3 ? 0 : v >= 3 ? 1 : v / 6 + 0.5) };
 
 /**
  * Builds the implementation. `sigmoid: false` leaves the gate's sigmoid out:
@@ -32,7 +35,7 @@ export function createSe({ name = 'my-se', sigmoid = true } = {}) {
       const b1 = weights['fc1.bias']?.data;
       const b2 = weights['fc2.bias']?.data;
       const act = ACTIVATIONS[spec.hiddenActivation];
-      const gateOf = sigmoid ? ACTIVATIONS.sigmoid : (v) => v;
+      const gateOf = sigmoid ? GATES[spec.gate] : (v) => v;
       const hidden = new Float64Array(h);
       // Gate of one descriptor s (length c, read with stride) into gate (length c, written with stride).
       const excite = (s, sOff, stride, gate, gOff) => {
