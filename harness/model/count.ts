@@ -7,7 +7,7 @@
  * - MACs: multiply-adds of convolutions and fully connected layers only.
  * - SE elementwise ops, which fvcore and torchinfo drop, counted one per
  *   element in their own columns: squeeze (pooling adds, or compares for max),
- *   hidden activations, gate sigmoids, FC bias adds and scaling multiplies.
+ *   hidden activations, gates (sigmoid or hard sigmoid), FC bias adds and scaling multiplies.
  * - FLOPs = MACs + SE elementwise ops: the paper's "GFLOPs" unit (one
  *   multiply-add = 1) extended by SE's own work, so SE-ResNet-50 v1 is 3.87.
  */

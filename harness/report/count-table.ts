@@ -31,7 +31,7 @@ function treePrefixes(rows: LayerRow[]): string[] {
 
 function seOpsText(c: NetworkCount): string {
   const o = c.seOps;
-  return `squeeze ${grouped(o.squeeze)}, hidden activation ${grouped(o.activation)}, gate sigmoid ${grouped(o.gate)}, `
+  return `squeeze ${grouped(o.squeeze)}, hidden activation ${grouped(o.activation)}, gate ${grouped(o.gate)}, `
     + `FC bias adds ${grouped(o.bias)}, scale multiplies ${grouped(o.scale)}`;
 }
 
