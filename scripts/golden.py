@@ -39,12 +39,18 @@ BN_EPS = 1e-5
 # ---------------------------------------------------------------- modules
 
 def hidden_width(spec):
+    if spec.get("hidden") is not None:  # explicit width (torchvision's MobileNetV3 / EfficientNet / RegNetY rules); ratio is a label
+        return spec["hidden"]
     c, r = spec["channels"], spec["ratio"]
     if spec["reduction"] == "floor":
         return c // r
     v = c / r  # timm make_divisible(v, 8, round_limit=0.9)
     n = max(8, int(v + 4) // 8 * 8)
     return n + 8 if n < 0.9 * v else n
+
+
+HIDDEN_ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "silu": nn.SiLU}
+GATES = {"sigmoid": nn.Sigmoid, "hardsigmoid": nn.Hardsigmoid}  # nn.Hardsigmoid: min(max(x + 3, 0), 6) / 6
 
 
 class SE(nn.Module):
@@ -57,9 +63,9 @@ class SE(nn.Module):
         self.conv = spec["weightLayout"] == "conv1x1"
         layer = (lambda i, o, b: nn.Conv2d(i, o, 1, bias=b)) if self.conv else (lambda i, o, b: nn.Linear(i, o, bias=b))
         self.fc1 = layer(c, h, spec["bias1"])
-        self.act = {"relu": nn.ReLU(), "tanh": nn.Tanh(), "sigmoid": nn.Sigmoid()}[spec["hiddenActivation"]]
+        self.act = HIDDEN_ACTIVATIONS[spec["hiddenActivation"]]()
         self.fc2 = layer(h, c, spec["bias2"])
-        self.gate = nn.Sigmoid()
+        self.gate = GATES[spec["gate"]]()
 
     def forward(self, x):
         s = self.squeeze(x)  # N,C,1,1 (or N,C,H,W for NoSqueeze)
@@ -167,6 +173,12 @@ def f32_bytes(t):
 
 # ---------------------------------------------------------------- cases
 
+def output_is_input_times_gate(x, y, gate):
+    """True when PyTorch's SE output is bit for bit x * gate (gate [N, C] over each plane, or NoSqueeze's [N, C, H, W])."""
+    g = gate.reshape(*gate.shape, 1, 1) if gate.dim() == 2 else gate
+    return f32_bytes(x * g) == f32_bytes(y)
+
+
 def build(case):
     torch.manual_seed(0)  # module init is overwritten, but keep construction deterministic
     model = SE(case["spec"]) if case["kind"] == "se" else Bottleneck(case["spec"])
@@ -178,6 +190,8 @@ def build(case):
     with torch.no_grad():
         if case["kind"] == "se":
             se_spec, (y, gate) = case["spec"], model(x)
+            cross_check_torchvision_se(case, model, x, y, gate)
+            check_gate_expectations(case, model, gate)
         else:
             se_spec, y, gate = case["spec"].get("se"), model(x), model.gate
             cross_check_torchvision(case, model, x, y)
@@ -187,6 +201,44 @@ def build(case):
     if case["expectParams"] is not None and params != case["expectParams"]:
         sys.exit(f"{case['id']}: {params} params, the seed says {case['expectParams']}")
     return model, x, y, gate, draws, dict(seed=case["seed"], stream="input", lo=lo, hi=hi), params
+
+
+def cross_check_torchvision_se(case, model, x, y, gate):
+    """An SE block in torchvision's own layout (1x1 convs, both biases, average squeeze) must match
+    torchvision.ops.SqueezeExcitation with the same weights (its fc1 / fc2 names are ours)."""
+    s = case["spec"]
+    if not (s["weightLayout"] == "conv1x1" and s["bias1"] and s["bias2"] and s["squeeze"] == "avg"):
+        return
+    tv = torchvision.ops.SqueezeExcitation(s["channels"], hidden_width(s), activation=HIDDEN_ACTIVATIONS[s["hiddenActivation"]],
+                                           scale_activation=GATES[s["gate"]])
+    tv.load_state_dict(model.state_dict())
+    tv.eval()
+    with torch.no_grad():
+        for what, ours, theirs in (("output", y, tv(x)), ("gate", gate, tv._scale(x))):
+            if not torch.equal(ours, theirs):
+                diff = (ours - theirs).abs().max().item()
+                if not diff < 1e-6:
+                    sys.exit(f"{case['id']}: {what} differs from torchvision.ops.SqueezeExcitation's by up to {diff}")
+                print(f"{case['id']}: {what} within {diff:.3g} of torchvision.ops.SqueezeExcitation's (not bit-equal)", file=sys.stderr)
+
+
+def check_gate_expectations(case, model, gate):
+    """What a case's source claims about its gate, checked on the tensors themselves."""
+    want = case.get("expectGate")
+    if want is None:
+        return
+    if want == "saturates":  # a hard sigmoid reaching both ends: some exactly 0, some exactly 1, some strictly between
+        n0, n1 = int((gate == 0).sum()), int((gate == 1).sum())
+        mid = int(((gate > 0) & (gate < 1)).sum())
+        if not (n0 and n1 and mid):
+            sys.exit(f"{case['id']}: gate has {n0} zeros, {n1} ones and {mid} values between; the case needs all three")
+        print(f"{case['id']}: gate {n0} x 0, {n1} x 1, {mid} between", file=sys.stderr)
+    elif want == "constant-bias":  # hidden width 0: the gate is gate(fc2.bias) for every image
+        b = model.gate(model.fc2.bias.detach())
+        if not all(torch.equal(g.reshape(-1), b) for g in gate):
+            sys.exit(f"{case['id']}: a hidden-0 gate should be gate(fc2.bias) for every image")
+    else:
+        sys.exit(f"{case['id']}: unknown expectGate {want!r}")
 
 
 def cross_check_torchvision(case, model, x, y):
@@ -221,8 +273,30 @@ def net_block_spec(net, inplanes, planes, stride, groups, base_width):
     return spec
 
 
+def build_torchvision_network(net):
+    """torchvision.models.<name>() with default arguments (1000 classes); the `-no-se` twin has every
+    torchvision.ops.SqueezeExcitation replaced by nn.Identity(). Exits if the parameter count is not torchvision 0.14's."""
+    model = getattr(torchvision.models, net["torchvision"])()
+    if net["removeSe"]:
+        for name, m in list(model.named_modules()):
+            if isinstance(m, torchvision.ops.SqueezeExcitation):
+                parent, _, leaf = name.rpartition(".")
+                setattr(model.get_submodule(parent), leaf, nn.Identity())
+        left = [n for n, m in model.named_modules() if isinstance(m, torchvision.ops.SqueezeExcitation)]
+        if left:
+            sys.exit(f"{net['name']}: SqueezeExcitation modules left after removal: {left}")
+    params = sum(p.numel() for p in model.parameters())
+    if params != net["params"]:
+        sys.exit(f"{net['name']}: {params} params, torchvision 0.14's {net['torchvision']}"
+                 f"{' without SE' if net['removeSe'] else ''} has {net['params']}")
+    return model
+
+
 def build_network(net):
-    """torchvision's own ResNet class; plain v1.5 models are torchvision's resnet50 / resnext50_32x4d themselves."""
+    """torchvision's own ResNet class; plain v1.5 models are torchvision's resnet50 / resnext50_32x4d themselves;
+    torchvision's SE networks (and their twins) are torchvision's own models."""
+    if "torchvision" in net:
+        return build_torchvision_network(net)
     if "se" not in net and net["strideOn"] == "3x3":
         return {"resnet50": torchvision.models.resnet50, "resnext50_32x4d": torchvision.models.resnext50_32x4d}[net["name"]]()
 
@@ -252,8 +326,34 @@ def count_macs(model, x):
     return total[0]
 
 
+def torchvision_stages(model):
+    """(key, module) of each recorded stage of a torchvision SE network: model.features' top-level children
+    (MobileNetV3, EfficientNet), or RegNet's stem and trunk_output.block1..4."""
+    if hasattr(model, "features"):
+        return [(f"features.{name}", m) for name, m in model.features.named_children()]
+    return [("stem", model.stem)] + [(f"trunk_output.{name}", m) for name, m in model.trunk_output.named_children()]
+
+
+def run_torchvision_network(model, x):
+    """Logits, stage outputs and every SqueezeExcitation's gate (its scale_activation output, [N, C]) by SE module name."""
+    stages, gates, handles = {}, {}, []
+    for key, m in torchvision_stages(model):
+        handles.append(m.register_forward_hook(lambda m, inp, out, key=key: stages.__setitem__(key, out.clone())))
+    for name, m in model.named_modules():
+        if isinstance(m, torchvision.ops.SqueezeExcitation):
+            handles.append(m.scale_activation.register_forward_hook(
+                lambda m, inp, out, name=name: gates.__setitem__(name, out.reshape(out.shape[0], out.shape[1]).clone())))
+    with torch.no_grad():
+        logits = model(x)
+    for h in handles:
+        h.remove()
+    return logits, stages, gates
+
+
 def run_network(model, x):
     """Logits, each stage's output (layer1..layer4) and every SE gate by block name."""
+    if not isinstance(model, torchvision.models.resnet.ResNet):
+        return run_torchvision_network(model, x)
     stages = {}
     handles = [getattr(model, f"layer{i}").register_forward_hook(
         lambda m, inp, out, name=f"layer{i}": stages.__setitem__(name, out)) for i in range(1, 5)]
@@ -325,7 +425,11 @@ def main():
             return r
 
         refs["input"] = ref("input", x, input_draw, store=x.numel() <= STORE_DRAWN_MAX_ELEMENTS)
-        refs["output"] = ref("output", y)
+        if case["kind"] == "se" and output_is_input_times_gate(x, y, gate):
+            # Not stored: the reader rebuilds x * gate and checks it against PyTorch's digest (harness/data/golden.ts).
+            refs["output"] = {"shape": list(y.shape), "sha256": sha256(f32_bytes(y)), "derived": "input*gate"}
+        else:
+            refs["output"] = ref("output", y)
         if gate is not None:
             refs["gate"] = ref("gate", gate)
         # Network weights are never stored (tens of MB each): readers regenerate and check them by digest.
@@ -341,7 +445,7 @@ def main():
                 f.write(data)
             files[fname] = sha256(data)
         manifest_cases.append(dict(id=case["id"], kind=case["kind"], source=case["source"], tolerance=case["tolerance"],
-                                   spec=case["spec"], params=params, tensors=refs, weights=weights, **extra))
+                                   spec=case.get("manifestSpec", case["spec"]), params=params, tensors=refs, weights=weights, **extra))
         print(f"{case['id']}: {list(x.shape)} -> {list(y.shape)}, {params} params", file=sys.stderr)
     manifest = dict(schema=1,
                     generator=dict(script="scripts/golden.py", torch=torch.__version__,

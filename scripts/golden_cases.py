@@ -11,9 +11,24 @@ def se(channels, ratio, **kw):
     return spec
 
 
-def se_case(case_id, source, spec, shape, seed, expect_params=None):
-    return dict(id=case_id, kind="se", source=source, spec=spec, inputShape=list(shape), seed=seed,
+def se_hidden(channels, hidden, **kw):
+    """A spec with an explicit hidden width; ratio is C / hidden as harness/model/spec.ts normalises it (0 for
+    hidden 0), written as JavaScript writes that number (72 / 24 -> 3, 120 / 32 -> 3.75)."""
+    ratio = 0 if hidden == 0 else (channels // hidden if channels % hidden == 0 else channels / hidden)
+    return se(channels, ratio, hidden=hidden, **kw)
+
+
+def tv_se(channels, hidden, **kw):
+    """torchvision.ops.SqueezeExcitation's layout: 1x1 convs, both biases, average squeeze."""
+    return se_hidden(channels, hidden, weightLayout="conv1x1", **kw)
+
+
+def se_case(case_id, source, spec, shape, seed, expect_params=None, expect_gate=None):
+    case = dict(id=case_id, kind="se", source=source, spec=spec, inputShape=list(shape), seed=seed,
                 expectParams=expect_params, tolerance="se-block")
+    if expect_gate is not None:  # checked by golden.py on the generated gate: "saturates" or "constant-bias"
+        case["expectGate"] = expect_gate
+    return case
 
 
 def bottleneck(case_id, source, position, shape, seed, in_c=256, mid=64, out_c=256, stride=1, groups=1,
@@ -87,6 +102,36 @@ CASES += [
                "none", (2, 256, 14, 14), 409),
 ]
 
+# SE blocks of torchvision 0.14's deployed SE networks, at their 224x224 shapes (batch 1): explicit hidden widths
+# from each family's own rule, hard-sigmoid gate (MobileNetV3), SiLU (EfficientNet). Every case in
+# torchvision.ops.SqueezeExcitation's layout is cross-checked against it by golden.py. Kept small: these add
+# about 1.3 MB to golden/ (a 1.5 MB budget), so MobileNetV3-Large's 960x7x7 block (0.38 MB more) is left to the bench.
+CASES += [
+    se_case("mbv3-se-72x28x28-hardsigmoid",
+            "torchvision mobilenet_v3_large features.4.block.2: SqueezeExcitation(72, make_divisible(72 // 4, 8) = 24), "
+            "ReLU, Hardsigmoid gate, after the stride-2 5x5 depthwise conv, 1x72x28x28",
+            tv_se(72, 24, gate="hardsigmoid"), (1, 72, 28, 28), 601, 3552),
+    se_case("effnet-se-144x28x28-silu",
+            "torchvision efficientnet_b0 features.3.0.block.2: SqueezeExcitation(144, max(1, 24 // 4) = 6, activation=SiLU), "
+            "sigmoid gate, after the stride-2 5x5 depthwise conv, 1x144x28x28",
+            tv_se(144, 6, hiddenActivation="silu"), (1, 144, 28, 28), 602, 1878),
+    se_case("regnety-se-208x14x14",
+            "torchvision regnet_y_400mf trunk_output.block3.block3-0.f.se: SqueezeExcitation(208, round(0.25 * 104) = 26), "
+            "ReLU, sigmoid gate, after the stride-2 grouped 3x3 conv, 1x208x14x14",
+            tv_se(208, 26), (1, 208, 14, 14), 603, 11050),
+    se_case("hardsigmoid-saturation-960x1x1-h240",
+            "hard-sigmoid gate reaching both ends: MobileNetV3-Large's widest SE (features.14.block.2: 960 channels, "
+            "hidden 240) on a 1x1 plane at batch 2, so the squeeze is the input itself, not an average near the draw's "
+            "mean 1: pre-gate values pass -3 and +3, and the gate holds exact 0s (24), exact 1s (23) and values between "
+            "(golden.py checks all three on the tensor; the 7x7 and 28x28 cases rarely pass +-3)",
+            tv_se(960, 240, gate="hardsigmoid"), (2, 960, 1, 1), 604, 462000, expect_gate="saturates"),
+    se_case("hardsigmoid-hidden0-c40",
+            "hidden width 0 with a hard-sigmoid gate: the gate is the constant hardsigmoid(fc2.bias), the same for "
+            "every image (golden.py checks it). Linear layout: PyTorch 1.13's Conv2d refuses 0 output channels, "
+            "so torchvision.ops.SqueezeExcitation(40, 0) cannot run",
+            se_hidden(40, 0, gate="hardsigmoid"), (2, 40, 7, 7), 605, 40, expect_gate="constant-bias"),
+]
+
 
 # Whole networks (issue 3): the same presets as harness/model/network.ts. Weights come
 # from the PRNG and are never stored; logits, every stage output and every SE
@@ -104,10 +149,31 @@ NET_PRESETS = {
     "se-resnet50-v1": dict(RESNET50, baseline="resnet50-v1", strideOn="1x1", se=True),
     "se-resnext50_32x4d": dict(RESNEXT50, baseline="resnext50_32x4d", strideOn="3x3", se=True),
 }
+# torchvision's own SE networks (harness/model/torchvision-nets.ts) and their SE-free twins `<name>-no-se`
+# (every torchvision.ops.SqueezeExcitation replaced by nn.Identity): built by torchvision.models.<name>() with
+# default arguments. Their SE blocks are fixed by torchvision, so they take no "se" options. `params` is
+# torchvision 0.14's sum(p.numel()), checked when golden.py builds them.
+TORCHVISION_NET_PARAMS = {
+    "mobilenet_v3_large": (5_483_032, 3_970_752),
+    "mobilenet_v3_small": (2_542_856, 2_081_216),
+    "efficientnet_b0": (5_288_548, 4_652_008),
+    "regnet_y_400mf": (4_344_144, 3_676_120),
+}
+for _tv, (_with, _without) in TORCHVISION_NET_PARAMS.items():
+    NET_PRESETS[_tv] = dict(torchvision=_tv, removeSe=False, inChannels=3, numClasses=1000, baseline=f"{_tv}-no-se", params=_with)
+    NET_PRESETS[f"{_tv}-no-se"] = dict(torchvision=_tv, removeSe=True, inChannels=3, numClasses=1000, baseline=f"{_tv}-no-se",
+                                       params=_without)
+
+
+def is_torchvision_net(name):
+    return "torchvision" in NET_PRESETS.get(name, {})
 
 
 def network(name, **se_kw):
     preset = dict(NET_PRESETS[name])
+    if "torchvision" in preset and se_kw:
+        raise ValueError(f"{name} is torchvision's own network with its SE blocks fixed, so SE options "
+                         f"({', '.join(sorted(se_kw))}) would do nothing")
     spec = dict(name=name, **{k: v for k, v in preset.items() if k != "se"})
     if preset.get("se"):
         spec["se"] = dict(NET_SE_DEFAULTS, **se_kw)
@@ -115,8 +181,11 @@ def network(name, **se_kw):
 
 
 def net_case(case_id, source, spec, shape, seed):
-    return dict(id=case_id, kind="network", source=source, spec=spec, inputShape=list(shape), seed=seed,
+    case = dict(id=case_id, kind="network", source=source, spec=spec, inputShape=list(shape), seed=seed,
                 expectParams=None, tolerance="network")
+    if "torchvision" in spec:  # the manifest names it; harness/data/golden.ts expands the name (torchvision-nets.ts)
+        case["manifestSpec"] = dict(name=spec["name"])
+    return case
 
 
 CASES += [
@@ -130,3 +199,24 @@ CASES += [
              network("se-resnet50-v1", position="pre", stages=[3, 4, 5], ratio=8, reduction="divisor8", weightLayout="linear"),
              (1, 3, 64, 64), 505),
 ]
+
+# torchvision's SE networks and their twins (same seed, so every weight the twin has is the SE model's, and the
+# outputs before the first SE block are the same tensors, stored once). Stages: each top-level child of
+# model.features (MobileNetV3, EfficientNet), or stem and trunk_output.block1..4 (RegNet); gates: every
+# SqueezeExcitation's scale_activation output, [N, C], by the SE module's name.
+_TV_SOURCES = {
+    "mobilenet_v3_large": "torchvision.models.mobilenet_v3_large() (BatchNorm eps 0.001, hard-sigmoid SE gates)",
+    "mobilenet_v3_small": "torchvision.models.mobilenet_v3_small() (BatchNorm eps 0.001, hard-sigmoid SE gates) at batch 2",
+    "efficientnet_b0": "torchvision.models.efficientnet_b0() (SiLU, SE hidden max(1, block input // 4))",
+    "regnet_y_400mf": "torchvision.models.regnet_y_400mf() (SE hidden round(0.25 * block input))",
+}
+for _i, (_tv, _src) in enumerate(_TV_SOURCES.items()):
+    _batch = 2 if _tv == "mobilenet_v3_small" else 1
+    _tail = "-b2" if _batch == 2 else ""
+    _shape = (_batch, 3, 64, 64)
+    _dims = "x".join(str(v) for v in _shape)
+    CASES += [
+        net_case(f"net-{_tv}-64{_tail}", f"{_src}, {_dims}", network(_tv), _shape, 701 + _i),
+        net_case(f"net-{_tv}-no-se-64{_tail}", f"{_tv} with every torchvision.ops.SqueezeExcitation replaced by nn.Identity(), "
+                 f"{_dims}, {_tv}'s seed", network(f"{_tv}-no-se"), _shape, 701 + _i),
+    ]

@@ -23,9 +23,11 @@ with the reason where torch lacks it (torch 1.13 has none).
 Network requests, {"network": "se-resnet50", "se": {"ratio": 16, ...},
 "batch": 1, "resolution": 224, "minTimeMs": 800, "minSamples": 5,
 "budgetS": 30} (all but "network", "batch" and "resolution" optional; "se"
-takes harness/model/network.ts's NetworkSe fields and only SE models accept
-it): variant `eager` only, eval mode under torch.no_grad. The model is
-scripts/golden.py's build_network, the one the golden network cases prove equal
+takes harness/model/network.ts's NetworkSe fields and only the se-* ResNet
+models accept it): variant `eager` only, eval mode under torch.no_grad. The model is
+scripts/golden.py's build_network (torchvision's own mobilenet_v3_large,
+mobilenet_v3_small, efficientnet_b0, regnet_y_400mf and their `<name>-no-se`
+twins by name: they take no "se" and their rows' "ratio" is null), the one the golden network cases prove equal
 to se-bench's, with weights drawn from the shared PRNG by the same rules and
 seed as the bench's own network weights. Rows add "coldMs", the first run on
 its own; a first run that projects the measurement past "budgetS" makes the
@@ -47,7 +49,8 @@ that raised, "available": false and the reason (the others go on).
 Profile requests, {"profile": <network request>, "device": "cpu", "calls": 5}:
 one row, the network's self CPU time per aten operator of one call (the mean
 of "calls" after an untimed one) from torch.profiler, each marked "se" when it
-ran inside an SE block's forward, else "trunk". A
+ran inside an SE block's forward (golden.py's SE or
+torchvision.ops.SqueezeExcitation), else "trunk". A
 network is built and run cold once and kept (the last 8), so a bench can ask
 for a few samples of each of its networks in turn, round after round.
 
@@ -158,6 +161,9 @@ def parse_network_request(req):
     se = req.get("se") or {}
     if not isinstance(se, dict):
         raise ValueError('"se" must be an object of SE options')
+    if se and "torchvision" in NET_PRESETS[name]:
+        what = "has no SE blocks" if NET_PRESETS[name]["removeSe"] else "is torchvision's own network with its SE blocks fixed (hidden widths, gates)"
+        raise ValueError(f'model {name} {what}, so "se" options ({", ".join(sorted(se))}) would do nothing')
     if se and not NET_PRESETS[name].get("se"):
         raise ValueError(f'model {name} has no SE blocks, so "se" options would do nothing')
     unknown = sorted(set(se) - set(NET_SE_DEFAULTS))
@@ -325,13 +331,17 @@ def profile_network(spec, shape, dev, calls):
 
     sync = torch.cuda.synchronize if dev == "cuda" else (lambda: None)
     model, x, _ = built_network(spec, shape, dev, sync)
-    forward = golden.SE.forward
+    # Our SE module (ResNet family) and torchvision's own (MobileNetV3, EfficientNet, RegNetY): one of them runs.
+    patched = [(golden.SE, golden.SE.forward), (golden.torchvision.ops.SqueezeExcitation, golden.torchvision.ops.SqueezeExcitation.forward)]
 
-    def marked(self, t):
-        with record_function("se-block"):
-            return forward(self, t)
+    def marking(forward):
+        def marked(self, t):
+            with record_function("se-block"):
+                return forward(self, t)
+        return marked
 
-    golden.SE.forward = marked
+    for cls, forward in patched:
+        cls.forward = marking(forward)
     try:
         with torch.no_grad():
             model(x)
@@ -340,7 +350,8 @@ def profile_network(spec, shape, dev, calls):
                     model(x)
                     sync()
     finally:
-        golden.SE.forward = forward
+        for cls, forward in patched:
+            cls.forward = forward
     by = {}
     for e in prof.events():
         if e.name == "se-block" or not e.name.startswith("aten::"):

@@ -51,6 +51,24 @@ test('a PRNG-drawn tensor whose draw no longer matches its digest is caught', ()
   assert.throws(() => new GoldenSet(dir).load(stage.id), /input regenerated from PRNG stream "input" \(seed 357\) has sha256 .*npm run golden/);
 });
 
+test('an SE output rebuilt as input*gate must match PyTorch\'s digest; a derived output without a gate is refused', () => {
+  const g = new GoldenSet();
+  const se = g.manifest.cases.filter((c) => c.kind === 'se');
+  assert.ok(se.every((c) => c.tensors.output.derived === 'input*gate' && !c.tensors.output.file), 'every SE output is derived, none stored');
+  const mbv3 = g.load('mbv3-se-72x28x28-hardsigmoid');
+  assert.equal(mbv3.output.data[5 * 784 + 3], Math.fround(mbv3.input.data[5 * 784 + 3]! * mbv3.gate!.data[5]!));
+  const dir = copyGolden('derived');
+  const path = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as GoldenManifest;
+  const stage = manifest.cases.find((c) => c.id === 'stage5-2048x7x7-b2-r16-floor')!;
+  stage.tensors.output.sha256 = stage.tensors.output.sha256.replace(/^./, (ch) => (ch === '0' ? '1' : '0'));
+  const hidden0 = manifest.cases.find((c) => c.id === 'seed-se_block-3-r16-hidden0')!;
+  delete hidden0.tensors.gate;
+  writeFileSync(path, JSON.stringify(manifest));
+  assert.throws(() => new GoldenSet(dir).load(stage.id), /stage5-2048x7x7-b2-r16-floor output rebuilt as input\*gate has sha256 .* manifest says .*npm run golden/);
+  assert.throws(() => new GoldenSet(dir).load(hidden0.id), /seed-se_block-3-r16-hidden0 output: derived from input\*gate, but the case has no gate/);
+});
+
 test('missing golden data says which command creates it', () => {
   assert.throws(() => new GoldenSet(join(tmp, 'nowhere')), /golden manifest not found at .*: run `npm run golden` to create it/);
   const dir = copyGolden('missing-file');

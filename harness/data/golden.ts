@@ -1,7 +1,9 @@
 /**
  * Golden tensors: reads golden/manifest.json, checks every file's sha256 before
- * use, regenerates PRNG-drawn tensors that are not stored, and checks each
- * tensor's own sha256, so a corrupt file or a drifting PRNG is named, never used.
+ * use, regenerates PRNG-drawn tensors that are not stored, rebuilds an SE
+ * block's output from its input and gate where PyTorch's output is exactly
+ * their float32 product, and checks each tensor's own sha256 (PyTorch's), so
+ * a corrupt file or a drifting PRNG is named, never used.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,13 +20,19 @@ import { sameShape, sizeOf, type Tensor } from './tensor.ts';
 /** The checkout's golden directory (what `npm run golden` writes); GoldenSet reads goldenSource(), this unless `--golden` chose another. */
 export const GOLDEN_DIR = resolve(REPO_ROOT, 'golden');
 
-/** Where a tensor lives: in a file (by key), drawn from the PRNG, or both. */
+/**
+ * Where a tensor lives: in a file (by key), drawn from the PRNG, or both; or,
+ * for an SE block's output, `derived: 'input*gate'`: golden.py found PyTorch's
+ * output bit-identical to input x gate (broadcast over the plane) and stored
+ * only its sha256, which the rebuilt tensor must match.
+ */
 export interface TensorRef {
   shape: number[];
   sha256: string;
   file?: string;
   key?: string;
   prng?: PrngDraw;
+  derived?: 'input*gate';
 }
 
 export type ToleranceClass = 'se-block' | 'bottleneck' | 'network';
@@ -87,6 +95,29 @@ const REGENERATE = 'run `npm run golden` to regenerate it (needs python3-torch),
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** `t` if its shape and sha256 are the manifest's; otherwise a GoldenError naming where it came from. */
+function verified(t: Tensor, ref: TensorRef, what: string, origin: string): Tensor {
+  if (!sameShape(t.shape, ref.shape)) {
+    throw new GoldenError(`${what} ${origin}: shape [${t.shape.join(', ')}] differs from the manifest's [${ref.shape.join(', ')}]; ${REGENERATE}`);
+  }
+  const got = sha256(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  if (got !== ref.sha256) throw new GoldenError(`${what} ${origin} has sha256 ${got}, manifest says ${ref.sha256}; ${REGENERATE}`);
+  return t;
+}
+
+/**
+ * y = x * gate in float32, the gate broadcast over each plane ([N, C]) or
+ * elementwise (NoSqueeze's [N, C, H, W]). One float32 multiply per element,
+ * correctly rounded, as PyTorch's: bit-identical, which the digest confirms.
+ */
+function inputTimesGate(x: Tensor, gate: Tensor): Tensor {
+  const y = new Float32Array(x.data.length);
+  const per = x.data.length / Math.max(1, gate.data.length);
+  if (!Number.isInteger(per)) throw new GoldenError(`input [${x.shape.join(', ')}] and gate [${gate.shape.join(', ')}] do not broadcast; ${REGENERATE}`);
+  for (let i = 0; i < y.length; i++) y[i] = x.data[i]! * gate.data[Math.floor(i / per)]!;
+  return { shape: [...x.shape], data: y };
 }
 
 /** Golden data in one directory; files are verified once and cached. */
@@ -156,23 +187,12 @@ export class GoldenSet {
 
   /** Resolves one tensor reference and checks its shape and sha256. */
   tensor(ref: TensorRef, what: string): Tensor {
-    let t: Tensor;
-    if (ref.file && ref.key) {
-      t = getF32(this.#file(ref.file), ref.key, join(this.dir, ref.file));
-    } else if (ref.prng) {
-      t = { shape: [...ref.shape], data: uniform(sizeOf(ref.shape), ref.prng) };
-    } else {
-      throw new GoldenError(`${what}: manifest entry has neither a file nor a PRNG draw; ${REGENERATE}`);
+    if (ref.file && ref.key) return verified(getF32(this.#file(ref.file), ref.key, join(this.dir, ref.file)), ref, what, `from ${ref.file}`);
+    if (ref.prng) {
+      const origin = `regenerated from PRNG stream "${ref.prng.stream}" (seed ${ref.prng.seed})`;
+      return verified({ shape: [...ref.shape], data: uniform(sizeOf(ref.shape), ref.prng) }, ref, what, origin);
     }
-    if (!sameShape(t.shape, ref.shape)) {
-      throw new GoldenError(`${what}: stored shape [${t.shape.join(', ')}] differs from the manifest's [${ref.shape.join(', ')}]; ${REGENERATE}`);
-    }
-    const got = sha256(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-    if (got !== ref.sha256) {
-      const origin = ref.file ? `from ${ref.file}` : `regenerated from PRNG stream "${ref.prng!.stream}" (seed ${ref.prng!.seed})`;
-      throw new GoldenError(`${what} ${origin} has sha256 ${got}, manifest says ${ref.sha256}; ${REGENERATE}`);
-    }
-    return t;
+    throw new GoldenError(`${what}: manifest entry has neither a file nor a PRNG draw; ${REGENERATE}`);
   }
 
   /** Loads and verifies every tensor of a case. */
@@ -180,13 +200,18 @@ export class GoldenSet {
     const c = this.get(id);
     const weights: Record<string, Tensor> = {};
     for (const [name, ref] of Object.entries(c.weights)) weights[name] = this.tensor(ref, `${id} weight ${name}`);
-    const loaded: LoadedCase = {
-      case: c,
-      input: this.tensor(c.tensors.input, `${id} input`),
-      output: this.tensor(c.tensors.output, `${id} output`),
-      weights,
-    };
-    if (c.tensors.gate) loaded.gate = this.tensor(c.tensors.gate, `${id} gate`);
+    const input = this.tensor(c.tensors.input, `${id} input`);
+    const gate = c.tensors.gate && this.tensor(c.tensors.gate, `${id} gate`);
+    const out = c.tensors.output;
+    let output: Tensor;
+    if (out.derived === 'input*gate') {
+      if (!gate) throw new GoldenError(`${id} output: derived from input*gate, but the case has no gate; ${REGENERATE}`);
+      output = verified(inputTimesGate(input, gate), out, `${id} output`, 'rebuilt as input*gate');
+    } else {
+      output = this.tensor(out, `${id} output`);
+    }
+    const loaded: LoadedCase = { case: c, input, output, weights };
+    if (gate) loaded.gate = gate;
     if (c.kind === 'network') {
       const all = (refs: Record<string, TensorRef>, what: string): Record<string, Tensor> =>
         Object.fromEntries(Object.entries(refs).map(([k, r]) => [k, this.tensor(r, `${id} ${what} ${k}`)]));
