@@ -21,8 +21,24 @@ export interface SeKernels {
   copy(dst: number, src: number, bytes: number): void;
 }
 
-/** Codes of `activate`'s kind argument. */
-export const ACTIVATION = { relu: 0, tanh: 1, sigmoid: 2 } as const;
+/** Codes of `activate`'s kind argument (any other code traps in the kernel). */
+export const ACTIVATION = { relu: 0, tanh: 1, sigmoid: 2, silu: 3, hardsigmoid: 4 } as const;
+
+/** The hidden activations and gates se.wat implements. */
+export const HIDDEN_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'silu'] as const;
+export const GATES = ['sigmoid', 'hardsigmoid'] as const;
+
+/**
+ * The `activate` code for the spec's hidden activation or gate; throws, naming
+ * the value and what is supported, for anything else (never a fallback).
+ */
+export function activationCode(name: string, role: 'hiddenActivation' | 'gate', value: unknown): number {
+  const allowed: readonly string[] = role === 'gate' ? GATES : HIDDEN_ACTIVATIONS;
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new Error(`${name}: unsupported ${role} ${JSON.stringify(value)}; this kernel implements ${role} ${allowed.join(' | ')}`);
+  }
+  return ACTIVATION[value as keyof typeof ACTIVATION];
+}
 
 /** Largest wasm32 memory in 64 KiB pages (4 GiB). */
 export const MAX_PAGES = 65536;

@@ -5,7 +5,7 @@
  * heap: valid until the next run, stage or dispose.
  */
 import { type BlockOutput, type PreparedBlock, type SeSpec, type Tensor, type Weights, dims4, hiddenWidth } from '../../harness/api.ts';
-import { ACTIVATION, MAX_PAGES, instantiate, type SeKernels } from './assemble.ts';
+import { MAX_PAGES, activationCode, instantiate, type SeKernels } from './assemble.ts';
 import { squeezeJob, type JobParams } from './pipeline.mjs';
 
 const PAGE = 65536;
@@ -71,6 +71,9 @@ export class WasmSeBlock implements PreparedBlock {
   readonly #rdPad: number;
   readonly #cPad: number;
   readonly #groupBytes: number;
+  /** `activate` codes of the hidden activation and the gate. */
+  readonly #act: number;
+  readonly #gateAct: number;
   #memory: WebAssembly.Memory | undefined;
   /** The kernels instantiated on this block's memory (main thread). */
   protected readonly kernels: SeKernels;
@@ -92,6 +95,9 @@ export class WasmSeBlock implements PreparedBlock {
    */
   constructor(readonly name: string, spec: SeSpec, weights: Weights, module: WebAssembly.Module, options: BlockOptions = {}, threads = 1) {
     const shared = threads > 1;
+    // Before any allocation: an unsupported activation or gate is refused, by name.
+    this.#act = activationCode(name, 'hiddenActivation', spec.hiddenActivation);
+    this.#gateAct = activationCode(name, 'gate', spec.gate);
     this.#threads = threads;
     this.#spec = spec;
     this.module = module;
@@ -232,7 +238,7 @@ export class WasmSeBlock implements PreparedBlock {
     const g = this.#groupRows(n, hw);
     return {
       n, c, hw, group: g, rd: this.#rd, rdPad: this.#rdPad, cPad: this.#cPad,
-      max: this.#spec.squeeze === 'max' ? 1 : 0, act: ACTIVATION[this.#spec.hiddenActivation],
+      max: this.#spec.squeeze === 'max' ? 1 : 0, act: this.#act, gateAct: this.#gateAct,
       x: l.xOff, y: l.yOff, gate: l.gateOff, s: l.sOff, z: l.zOff, o: l.oOff,
       // Per-thread scratch strides; the layout holds #threads copies (sized by #sizes for this n and hw).
       sStride: align(g * c * 4), zStride: g * this.#rdPad * 4, oStride: g * this.#cPad * 4,
@@ -253,7 +259,7 @@ export class WasmSeBlock implements PreparedBlock {
   #runNoSqueeze(l: Layout, n: number, hw: number): void {
     const k = this.kernels;
     const c = this.#spec.channels;
-    const act = ACTIVATION[this.#spec.hiddenActivation];
+    const act = this.#act;
     const sampleBytes = c * hw * 4;
     for (let b = 0; b < n; b++) {
       const xs = l.xOff + b * sampleBytes;
@@ -262,7 +268,7 @@ export class WasmSeBlock implements PreparedBlock {
       k.gemm(l.sOff, c, hw, this.#w.w1, c, this.#rdPad, this.#w.b1, l.zOff, 0, this.#rdPad / 16);
       k.activate(l.zOff, hw * this.#rdPad, act);
       k.gemm(l.zOff, this.#rdPad, hw, this.#w.w2, this.#rd, this.#cPad, this.#w.b2, l.oOff, 0, this.#cPad / 16);
-      k.activate(l.oOff, hw * this.#cPad, ACTIVATION.sigmoid);
+      k.activate(l.oOff, hw * this.#cPad, this.#gateAct);
       k.transpose(l.oOff, this.#cPad, gs, hw, hw, c);
       k.mul(xs, gs, l.yOff + b * sampleBytes, c * hw);
     }

@@ -2,7 +2,8 @@
  * `wasm-simd` (and `wasm-simd-mt`): a fused SE block hand-written in
  * WebAssembly text with SIMD128 (se.wat), assembled at run time by wabt.
  * Float32, NCHW. Per group of samples: pool every plane (f32x4), both FCs as a
- * GEMM over the group (f32x4 over the output dimension), SIMD sigmoid, scale
+ * GEMM over the group (f32x4 over the output dimension), SIMD sigmoid or hard
+ * sigmoid gate (SiLU, tanh, sigmoid or ReLU between the FCs), scale
  * every plane. With `threads`, the work is split over worker threads sharing
  * one WebAssembly.Memory (threads.ts).
  */

@@ -11,6 +11,8 @@ export interface JobParams {
   max: number;
   /** Hidden activation code (ACTIVATION in assemble.ts). */
   act: number;
+  /** Gate activation code (ACTIVATION.sigmoid or ACTIVATION.hardsigmoid). */
+  gateAct: number;
   x: number; y: number; gate: number;
   /** Scratch of thread 0; thread t uses s + t * sStride, and so on. */
   s: number; z: number; o: number; sStride: number; zStride: number; oStride: number;

@@ -11,14 +11,13 @@ export const CTL = Object.freeze({ JOB: 0, COUNT: 1, GEN: 2, STOP: 3, ERROR: 4, 
 
 /** Job parameters in the order they sit in the control block (from CTL.PARAMS, as uint32). */
 export const PARAM_KEYS = Object.freeze([
-  'n', 'c', 'hw', 'group', 'rd', 'rdPad', 'cPad', 'max', 'act',
+  'n', 'c', 'hw', 'group', 'rd', 'rdPad', 'cPad', 'max', 'act', 'gateAct',
   'x', 'y', 'gate', 's', 'z', 'o', 'sStride', 'zStride', 'oStride', 'w1', 'b1', 'w2', 'b2',
 ]);
 
 /** Control block length in int32 slots. */
 export const CTL_SLOTS = CTL.PARAMS + PARAM_KEYS.length;
 
-const SIGMOID = 2;
 /**
  * Busy-wait iterations (~12 ns each here) before sleeping in Atomics.wait. A
  * futex wake-up costs 4-8 us on a loaded VM; stage 5 at batch 8, 2 threads:
@@ -76,15 +75,15 @@ function share(total, t, threads) {
  * Runs thread t's share of an avg/max-squeeze SE block: whole samples
  * [n*t/threads, n*(t+1)/threads), in groups of `group` samples: pool every
  * plane, fc1 + hidden activation and fc2 as GEMMs over the group's rows,
- * sigmoid into the compact gate, scale every plane. Threads own disjoint
- * samples and their own scratch (s, z, o + t * stride), so a job needs no
+ * the gate (sigmoid or hardsigmoid, p.gateAct) into the compact gate, scale
+ * every plane. Threads own disjoint samples and their own scratch (s, z, o + t * stride), so a job needs no
  * barrier inside, only the caller's one at the end: on a loaded machine every
  * wake-up costs microseconds, which a split of each phase (4 barriers) paid 4
  * times. Batch 1 therefore runs on one thread. Offsets are bytes, counts
  * float32 elements.
  */
 export function squeezeJob(k, p, t, threads) {
-  const { c, hw, rd, rdPad, cPad, act } = p;
+  const { c, hw, rd, rdPad, cPad, act, gateAct } = p;
   const pool = p.max ? k.pool_max : k.pool_avg;
   const sampleBytes = c * hw * 4;
   const s = p.s + t * p.sStride;
@@ -99,7 +98,7 @@ export function squeezeJob(k, p, t, threads) {
     k.gemm(s, c, rows, p.w1, c, rdPad, p.b1, z, 0, rdPad >> 4);
     k.activate(z, rows * rdPad, act);
     k.gemm(z, rdPad, rows, p.w2, rd, cPad, p.b2, o, 0, cPad >> 4);
-    k.activate(o, rows * cPad, SIGMOID);
+    k.activate(o, rows * cPad, gateAct);
     k.compact(gate, o, rows, c, cPad);
     k.scale(x, p.y + n0 * sampleBytes, gate, rows * c, hw);
   }

@@ -8,7 +8,7 @@
   ;; The line below is rewritten for the shared-memory (threads) build.
   (import "env" "memory" (memory 1)) ;;MEMORY
 
-  ;; Constants of the inlined sigmoid in activate (see the note there). Never written.
+  ;; Constants of the activations inlined in activate (see the note there). Never written.
   (global $EXP_LO (mut v128) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3))
   (global $EXP_HI (mut v128) (v128.const f32x4 88.3 88.3 88.3 88.3))
   (global $LOG2E (mut v128) (v128.const f32x4 1.44269504088896341 1.44269504088896341 1.44269504088896341 1.44269504088896341))
@@ -23,6 +23,11 @@
   (global $P5 (mut v128) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1))
   (global $ONE (mut v128) (v128.const f32x4 1 1 1 1))
   (global $EXP_BIAS (mut v128) (v128.const i32x4 127 127 127 127))
+  ;; hardsigmoid's, and silu's -inf test and its NaN result.
+  (global $THREE (mut v128) (v128.const f32x4 3 3 3 3))
+  (global $SIX (mut v128) (v128.const f32x4 6 6 6 6))
+  (global $NEG_INF (mut v128) (v128.const f32x4 -inf -inf -inf -inf))
+  (global $NAN (mut v128) (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000))
 
   ;; pool_avg(x, s, planes, hw): s[p] = mean of plane p (hw values from x + p*hw).
   ;; Four independent f32x4 accumulators (16 values per iteration) for ILP; they
@@ -271,14 +276,19 @@
 
   ;; activate(ptr, count, kind): in place on count floats (a multiple of 8;
   ;; block.ts pads to 16); kind 0 relu (max(x, 0) keeps NaN, as torch.relu),
-  ;; 1 tanh, 2 sigmoid. One loop per kind: a kind branch per vector plus a call
+  ;; 1 tanh, 2 sigmoid, 3 silu (x * sigmoid(x), as x / (1 + exp(-x)) like
+  ;; PyTorch), 4 hardsigmoid (PyTorch's min(max(x + 3, 0), 6) / 6). One loop per
+  ;; kind (sigmoid and silu share one): a kind branch per vector plus a call
   ;; per vector (V8 does not inline it, and spills live vectors around it) made
   ;; the gate loop several times slower than the inlined sigmoid below.
+  ;; Any other kind is a trap (unreachable), never a silent fallback.
   (func (export "activate") (param $ptr i32) (param $count i32) (param $kind i32)
     (local $end i32) (local $x v128) (local $t v128) (local $n v128) (local $r v128) (local $p v128)
     (local $x2 v128) (local $t2 v128) (local $n2 v128) (local $r2 v128) (local $p2 v128)
     (local $c_lo v128) (local $c_hi v128) (local $c_log2e v128) (local $c_round v128) (local $c_ln2hi v128) (local $c_ln2lo v128) (local $c_p0 v128) (local $c_p1 v128) (local $c_p2 v128) (local $c_p3 v128) (local $c_p4 v128) (local $c_p5 v128) (local $c_one v128) (local $c_bias127 v128)
+    (local $silu v128) (local $in v128) (local $in2 v128) (local $c_ninf v128) (local $c_nan v128)
     (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $count) (i32.const 2))))
+    (if (i32.gt_u (local.get $kind) (i32.const 4)) (then (unreachable)))
     (if (i32.eqz (local.get $kind))
       (then
         (block $d (loop $l
@@ -295,7 +305,31 @@
           (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
           (br $l)))
         (return)))
-    ;; sigmoid(x) = 1 / (1 + exp(-x)), $exp4 inlined. Constants live in locals:
+    ;; hardsigmoid: min(max(x + 3, 0), 6) / 6, PyTorch's order of operations
+    ;; (a division, not a multiply by 1/6). pmax/pmin with x first pass a NaN
+    ;; through (both comparisons fail); +-inf saturate to 1 and 0.
+    (if (i32.eq (local.get $kind) (i32.const 4))
+      (then
+        (local.set $c_p0 (global.get $THREE))
+        (local.set $c_p1 (global.get $SIX))
+        (local.set $c_p2 (v128.const i32x4 0 0 0 0))
+        (block $d (loop $l
+          (br_if $d (i32.ge_u (local.get $ptr) (local.get $end)))
+          (v128.store (local.get $ptr)
+            (f32x4.div
+              (f32x4.pmin (f32x4.pmax (f32x4.add (v128.load (local.get $ptr)) (local.get $c_p0)) (local.get $c_p2)) (local.get $c_p1))
+              (local.get $c_p1)))
+          (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+          (br $l)))
+        (return)))
+    ;; sigmoid(x) = 1 / (1 + exp(-x)) and silu(x) = x / (1 + exp(-x)) (kind 3):
+    ;; one loop, the numerator picked per lane by the all-ones/all-zero mask
+    ;; $silu. exp's clamp keeps both finite for every finite x (no overflow);
+    ;; silu(-inf) is made NaN, as PyTorch's -inf / (1 + inf).
+    (local.set $silu (i32x4.splat (i32.sub (i32.const 0) (i32.eq (local.get $kind) (i32.const 3)))))
+    (local.set $c_ninf (global.get $NEG_INF))
+    (local.set $c_nan (global.get $NAN))
+    ;; $exp4 inlined. Constants live in locals:
     ;; TurboFan rebuilds a v128.const (or a splat of a constant) from
     ;; immediates at every use, 3 instructions each, even through a local; a
     ;; mutable global is opaque to it, so these are read once, before the loop.
@@ -319,7 +353,8 @@
       (br_if $d (i32.ge_u (local.get $ptr) (local.get $end)))
       ;; pmax/pmin are one instruction each (min/max need ~8 for their -0 rules);
       ;; with x first, a NaN x fails both comparisons and passes through.
-      (local.set $x (f32x4.pmin (f32x4.pmax (f32x4.neg (v128.load (local.get $ptr))) (local.get $c_lo))
+      (local.set $in (v128.load (local.get $ptr)))
+      (local.set $x (f32x4.pmin (f32x4.pmax (f32x4.neg (local.get $in)) (local.get $c_lo))
                                 (local.get $c_hi)))
       ;; t = x/ln2 + 1.5*2^23 rounds x/ln2 to the nearest integer n, which sits in
       ;; t's low mantissa bits; cheaper than f32x4.nearest plus i32x4.trunc_sat.
@@ -340,7 +375,8 @@
       ;; 2^n: (n + 127) << 23; adding 127 to t's bits adds it to n (t's upper bits shift out).
       (local.set $p (f32x4.mul (local.get $p)
         (i32x4.shl (i32x4.add (local.get $t) (local.get $c_bias127)) (i32.const 23))))
-      (local.set $x2 (f32x4.pmin (f32x4.pmax (f32x4.neg (v128.load offset=16 (local.get $ptr))) (local.get $c_lo))
+      (local.set $in2 (v128.load offset=16 (local.get $ptr)))
+      (local.set $x2 (f32x4.pmin (f32x4.pmax (f32x4.neg (local.get $in2)) (local.get $c_lo))
                                 (local.get $c_hi)))
       (local.set $t2 (f32x4.add (f32x4.mul (local.get $x2)
           (local.get $c_log2e))
@@ -358,8 +394,14 @@
                                (local.get $c_one)))
       (local.set $p2 (f32x4.mul (local.get $p2)
         (i32x4.shl (i32x4.add (local.get $t2) (local.get $c_bias127)) (i32.const 23))))
-      (v128.store offset=0 (local.get $ptr) (f32x4.div (local.get $c_one) (f32x4.add (local.get $c_one) (local.get $p))))
-      (v128.store offset=16 (local.get $ptr) (f32x4.div (local.get $c_one) (f32x4.add (local.get $c_one) (local.get $p2))))
+      (local.set $p (f32x4.div (v128.bitselect (local.get $in) (local.get $c_one) (local.get $silu))
+                               (f32x4.add (local.get $c_one) (local.get $p))))
+      (local.set $p2 (f32x4.div (v128.bitselect (local.get $in2) (local.get $c_one) (local.get $silu))
+                                (f32x4.add (local.get $c_one) (local.get $p2))))
+      (v128.store offset=0 (local.get $ptr) (v128.bitselect (local.get $c_nan) (local.get $p)
+        (v128.and (local.get $silu) (f32x4.eq (local.get $in) (local.get $c_ninf)))))
+      (v128.store offset=16 (local.get $ptr) (v128.bitselect (local.get $c_nan) (local.get $p2)
+        (v128.and (local.get $silu) (f32x4.eq (local.get $in2) (local.get $c_ninf)))))
       (local.set $ptr (i32.add (local.get $ptr) (i32.const 32)))
       (br $l))))
 
