@@ -14,7 +14,7 @@ export { dims4, fromLayout, sizeOf, tensor, toLayout, type Layout, type Tensor }
 export { weightsUnder } from './data/weights.ts';
 export {
   hiddenWidth, makeSeSpec, seWeightShapes,
-  type HiddenActivation, type ReductionRule, type SeSpec, type Squeeze, type WeightLayout,
+  type Gate, type HiddenActivation, type ReductionRule, type SeSpec, type Squeeze, type WeightLayout,
 } from './model/spec.ts';
 export { BN_EPS, bottleneckWeightShapes, hasProjection, type BottleneckSpec, type SePosition } from './model/bottleneck.ts';
 export { isLayerNet, networkBlocks, networkWeightShapes, type NetworkBlock, type NetworkSe, type NetworkSpec, type ResNetSpec } from './model/network.ts';

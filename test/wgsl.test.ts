@@ -158,6 +158,42 @@ test('max squeeze propagates NaN as PyTorch does, on both paths', async (t) => {
   }
 });
 
+test('hardsigmoid gate and SiLU hidden on the fused, split and NoSqueeze paths: as the reference; hidden 0 saturates exactly', async (t) => {
+  if (!(await usable(t, auto))) return;
+  const ref = new ReferenceImplementation();
+  const variants = [
+    { gate: 'hardsigmoid', hiddenActivation: 'relu' }, { gate: 'hardsigmoid', hiddenActivation: 'silu' }, { gate: 'sigmoid', hiddenActivation: 'silu' },
+  ] as const;
+  let seed = 40;
+  for (const v of variants) {
+    for (const [squeeze, path] of [['avg', 'fused'], ['avg', 'split'], ['max', 'split'], ['none', 'auto']] as const) {
+      const spec = makeSeSpec({ channels: 24, hidden: 6, squeeze, ...v });
+      const weights = weightsFor(spec, ++seed);
+      // Scaled so that pre-gate values cross hardsigmoid's -3 and 3 knees.
+      for (const w of Object.values(weights)) w.data.forEach((x, i) => { w.data[i] = x * 6; });
+      const x = input([2, 24, 5, 4], seed);
+      const block = await new WgslImplementation({ path, sameDeviceAs: auto }).prepareSe(spec, weights);
+      const got = await block.run(x);
+      const want = await (await ref.prepareSe(spec, weights)).run(x);
+      const label = `${v.gate}/${v.hiddenActivation}, squeeze ${squeeze}, path ${path}`;
+      assert.ok(compareTensors(got.y, want.y, tol).ok, `${label}: ${describeComparison(compareTensors(got.y, want.y, tol))}`);
+      assert.ok(compareTensors(got.gate!, want.gate!, tol).ok, `${label}: gate`);
+      await block.dispose();
+    }
+  }
+  // Hidden width 0: the gate is hardsigmoid(b2), a constant; at and beyond the knees it is exactly 0 or 1.
+  const spec = makeSeSpec({ channels: 8, hidden: 0, gate: 'hardsigmoid' });
+  const weights = weightsFor(spec, 60);
+  weights['fc2.bias']!.data.set([-7, -3, -1.5, 0, 1.5, 3, 7, Number.NaN]);
+  for (const path of ['fused', 'split'] as PathOption[]) {
+    const block = await new WgslImplementation({ path, sameDeviceAs: auto }).prepareSe(spec, weights);
+    const g = (await block.run(input([1, 8, 3, 3], 61))).gate!.data;
+    assert.deepEqual([...g.subarray(0, 7)], [0, 0, 0.25, 0.5, 0.75, 1, 1], `${path}: hardsigmoid(b2)`);
+    assert.ok(Number.isNaN(g[7]!), `${path}: hardsigmoid(NaN) = ${g[7]}, want NaN`);
+    await block.dispose();
+  }
+});
+
 test('a WGSL compile error and a lost device become error cells; the others still run, and the implementation recovers', async (t) => {
   if (!(await usable(t, auto))) return;
   const broken = new WgslImplementation({ name: 'wgsl-broken', shaderTransform: (k) => k.code.replace('fn main', 'fn main(oops') });

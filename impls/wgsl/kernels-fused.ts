@@ -3,7 +3,7 @@
  * sample: pool -> fc1 -> fc2 -> scale, pooled values and gate kept in
  * workgroup memory) and NoSqueeze (per-pixel excitation, two simple kernels).
  */
-import type { HiddenActivation } from '../../harness/api.ts';
+import type { Gate, HiddenActivation } from '../../harness/api.ts';
 import { activationFn, AVG, declare, MATH, MAX, optionalBias, WG, type KernelSource } from './wgsl-common.ts';
 
 /** Channels the fused kernel holds in workgroup memory (pooled values, then the gate): 8 KB. */
@@ -20,7 +20,7 @@ export const FUSED_MAX_HIDDEN = 1024;
  * transposed ([in, out]) so that neighbouring threads read neighbouring floats.
  * fc2 writes the gate over the pooled values, which fc1 no longer needs.
  */
-export function fusedKernel(squeeze: 'avg' | 'max', activation: HiddenActivation, bias1: boolean, bias2: boolean, vec4: boolean): KernelSource {
+export function fusedKernel(squeeze: 'avg' | 'max', activation: HiddenActivation, gateFn: Gate, bias1: boolean, bias2: boolean, vec4: boolean): KernelSource {
   const r = squeeze === 'avg' ? AVG : MAX;
   const t = vec4 ? 'vec4<f32>' : 'f32';
   const { wgsl, bindings } = declare(['n', 'nBase', 'c', 'hw', 'hwv', 'hidden', 'hidPow2'], [
@@ -77,7 +77,7 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec
   for (var c = li; c < p.c; c += ${WG}u) {
     var s = 0.0;
     for (var j = 0u; j < p.hidden; j++) { s += sh[j] * w2t[j * p.c + c]; }
-    let g = sigmoid(s${bias2 ? ' + b2[c]' : ''});
+    let g = ${activationFn(gateFn)}(s${bias2 ? ' + b2[c]' : ''});
     sc[c] = g;
     gate[n * p.c + c] = g;
   }
@@ -86,7 +86,7 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec
   let total = p.c * p.hwv;
   for (var i = li; i < total; i += ${WG}u) { y[base + i] = x[base + i] * sc[i / p.hwv]; }
 }`;
-  const key = `fused:${squeeze}:${activation}:${bias1 ? 'b1' : 'nob1'}:${bias2 ? 'b2' : 'nob2'}:${vec4 ? 'vec4' : 'f32'}:wg${WG}`;
+  const key = `fused:${squeeze}:${activation}:${gateFn}:${bias1 ? 'b1' : 'nob1'}:${bias2 ? 'b2' : 'nob2'}:${vec4 ? 'vec4' : 'f32'}:wg${WG}`;
   return { key, code, bindings };
 }
 
@@ -115,8 +115,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   return { key: `nosqueeze-hidden:${activation}:${bias1 ? 'b1' : 'nob1'}:wg${WG}`, code, bindings };
 }
 
-/** NoSqueeze, second half: gate[n, c, p] = sigmoid(sum_j w2[c, j] * hid[n, j, p] + b2[c]); y = x * gate. */
-export function noSqueezeGateKernel(bias2: boolean): KernelSource {
+/** NoSqueeze, second half: gate[n, c, p] = gateFn(sum_j w2[c, j] * hid[n, j, p] + b2[c]); y = x * gate. */
+export function noSqueezeGateKernel(gateFn: Gate, bias2: boolean): KernelSource {
   const { wgsl, bindings } = declare(['total', 'c', 'hw', 'hidden'], [
     ['x', 'read', 'f32'], ['hid', 'read', 'f32'], ['w2', 'read', 'f32'], ...optionalBias(bias2, 'b2'),
     ['gate', 'read_write', 'f32'], ['y', 'read_write', 'f32'],
@@ -131,10 +131,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let hb = (i / (p.hw * p.c)) * p.hidden * p.hw + px;
     var s = 0.0;
     for (var j = 0u; j < p.hidden; j++) { s += hid[hb + j * p.hw] * w2[c * p.hidden + j]; }
-    let g = sigmoid(s${bias2 ? ' + b2[c]' : ''});
+    let g = ${activationFn(gateFn)}(s${bias2 ? ' + b2[c]' : ''});
     gate[i] = g;
     y[i] = x[i] * g;
   }
 }`;
-  return { key: `nosqueeze-gate:${bias2 ? 'b2' : 'nob2'}:wg${WG}`, code, bindings };
+  return { key: `nosqueeze-gate:${gateFn}:${bias2 ? 'b2' : 'nob2'}:wg${WG}`, code, bindings };
 }

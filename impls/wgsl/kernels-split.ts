@@ -1,11 +1,10 @@
 /**
  * The three-kernel path, for any spatial size: squeeze (pool every plane),
  * fc (one Linear layer over the batch, run twice: fc1 + activation, fc2 +
- * sigmoid gate) and scale (y = x * gate). Shapes are uniforms; the WGSL
+ * the gate) and scale (y = x * gate). Shapes are uniforms; the WGSL
  * depends only on the compile-time facts in each key.
  */
-import type { HiddenActivation } from '../../harness/api.ts';
-import { activationFn, AVG, declare, MATH, MAX, optionalBias, segmentedReduce, WG, type KernelSource } from './wgsl-common.ts';
+import { activationFn, AVG, declare, MATH, MAX, optionalBias, segmentedReduce, WG, type KernelSource, type Nonlinearity } from './wgsl-common.ts';
 
 /**
  * Squeeze: `lanes` threads per plane (a power of two <= 256, a uniform), so a
@@ -55,7 +54,7 @@ export const FC_BATCH_TILE = 8;
  * SwiftShader, which keeps it in memory). The partial sums meet in workgroup
  * memory (segmentedReduce). Grid: x = output tiles, y = batch tiles.
  */
-export function fcKernel(activation: HiddenActivation, bias: boolean): KernelSource {
+export function fcKernel(activation: Nonlinearity, bias: boolean): KernelSource {
   const nb = FC_BATCH_TILE;
   const { wgsl, bindings } = declare(['n', 'nBase', 'k', 'outs', 'lanes'], [
     ['fcIn', 'read', 'f32'], ['fcW', 'read', 'f32'], ...optionalBias(bias, 'fcB'), ['fcOut', 'read_write', 'f32'],

@@ -84,13 +84,13 @@ export function planDispatches(spec: SeSpec, s: PlanShape, path: Path, chunkSamp
         kernel: noSqueezeHiddenKernel(spec.hiddenActivation, spec.bias1), buffers: {},
         params: [hiddenTotal, c, hw, hidden], groups: strideGroups(hiddenTotal),
       }] : []),
-      { kernel: noSqueezeGateKernel(spec.bias2), buffers: {}, params: [total, c, hw, hidden], groups: strideGroups(total) },
+      { kernel: noSqueezeGateKernel(spec.gate, spec.bias2), buffers: {}, params: [total, c, hw, hidden], groups: strideGroups(total) },
     ];
   }
   const squeeze = spec.squeeze === 'max' ? 'max' : 'avg';
   if (path === 'fused') {
     return [{
-      kernel: fusedKernel(squeeze, spec.hiddenActivation, spec.bias1, spec.bias2, vec4), buffers: {},
+      kernel: fusedKernel(squeeze, spec.hiddenActivation, spec.gate, spec.bias1, spec.bias2, vec4), buffers: {},
       params: [n, 0, c, hw, hwv, hidden, pow2ceil(hidden)], groups: grid(n),
     }];
   }
@@ -116,7 +116,7 @@ export function planDispatches(spec: SeSpec, s: PlanShape, path: Path, chunkSamp
       });
     }
     out.push({
-      kernel: fcKernel('sigmoid', spec.bias2), buffers: { fcIn: 'hid', fcW: 'w2', fcB: 'b2', fcOut: 'gate' },
+      kernel: fcKernel(spec.gate, spec.bias2), buffers: { fcIn: 'hid', fcW: 'w2', fcB: 'b2', fcOut: 'gate' },
       params: [nc, n0, hidden, c, fc2Lanes], groups: [Math.ceil(c / (WG / fc2Lanes)), batchTiles],
     });
     out.push({

@@ -3,7 +3,7 @@
  * resource bound at each binding), the uniform block, and the scalar maths
  * (NaN-propagating max, overflow-free sigmoid and tanh, the activations).
  */
-import type { HiddenActivation } from '../../harness/api.ts';
+import type { Gate, HiddenActivation } from '../../harness/api.ts';
 
 /** Threads per workgroup of every kernel: a multiple of every vendor's SIMD width and WebGPU's default limit. */
 export const WG = 256;
@@ -67,11 +67,17 @@ fn sigmoid(v: f32) -> f32 { let e = exp(-abs(v)); return select(e, 1.0, v >= 0.0
 fn tanhStable(v: f32) -> f32 { let t = exp(-2.0 * abs(v)); let r = (1.0 - t) / (1.0 + t); return select(r, -r, v < 0.0); }
 // torch.relu keeps NaN; max(v, 0.0) may not.
 fn relu(v: f32) -> f32 { return select(0.0, v, v > 0.0 || isNan(v)); }
+fn silu(v: f32) -> f32 { return v * sigmoid(v); }
+// F.hardsigmoid, relu6(v + 3) / 6: both comparisons are false for NaN, which then stays NaN.
+fn hardsigmoid(v: f32) -> f32 { return select(select(v / 6.0 + 0.5, 1.0, v >= 3.0), 0.0, v <= -3.0); }
 `;
 
-/** WGSL function name of a hidden activation. */
-export function activationFn(a: HiddenActivation): string {
-  return { relu: 'relu', tanh: 'tanhStable', sigmoid: 'sigmoid' }[a];
+/** A non-linearity a kernel applies: a hidden activation (after fc1) or a gate (after fc2). */
+export type Nonlinearity = HiddenActivation | Gate;
+
+/** WGSL function name of a hidden activation or gate. */
+export function activationFn(a: Nonlinearity): string {
+  return { relu: 'relu', tanh: 'tanhStable', sigmoid: 'sigmoid', silu: 'silu', hardsigmoid: 'hardsigmoid' }[a];
 }
 
 /** How a squeeze accumulates: identity, combining a vec4 or scalar, folding vec4 lanes, and the final value. */
