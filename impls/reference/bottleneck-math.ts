@@ -14,6 +14,13 @@ export interface Act {
   w: number;
 }
 
+/** Output of one network forward pass (network-math.ts for ResNets, layer-net-math.ts for torchvision's layer networks). */
+export interface NetworkResult {
+  logits: Float64Array;
+  stages: Record<string, Act>;
+  gates: Record<string, { data: Float64Array; shape: number[] }>;
+}
+
 /**
  * 2-D convolution without bias; weight [cout, cin/groups, k, k]. Each output
  * still sums its terms in (input channel, ky, kx) order, but the loops run

@@ -5,8 +5,7 @@
  * module's name) so a failing one can be named.
  */
 import { type ConvLayer, type LayerActivation, type LayerNetSpec, type Weights, weightsUnder } from '../../harness/api.ts';
-import { batchNorm, conv2d, type Act } from './bottleneck-math.ts';
-import type { NetworkResult } from './network-math.ts';
+import { batchNorm, conv2d, type Act, type NetworkResult } from './bottleneck-math.ts';
 import type { SeMathClass } from './se-math.ts';
 
 /** The activations of the trunk, as PyTorch computes them (NaN stays NaN). */

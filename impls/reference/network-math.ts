@@ -5,7 +5,7 @@
  */
 import { type NetworkSpec, type Weights, isLayerNet, networkBlocks, weightsUnder } from '../../harness/api.ts';
 import { layerNetForward } from './layer-net-math.ts';
-import { batchNorm, bottleneckForward, conv2d, relu, type Act } from './bottleneck-math.ts';
+import { batchNorm, bottleneckForward, conv2d, relu, type Act, type NetworkResult } from './bottleneck-math.ts';
 import type { SeMathClass } from './se-math.ts';
 
 /** Max pooling with -Infinity padding (PyTorch's MaxPool2d). */
@@ -49,13 +49,6 @@ function head(x: Act, weight: Float32Array, bias: Float32Array, classes: number)
     }
   }
   return logits;
-}
-
-/** Output of one network forward pass. */
-export interface NetworkResult {
-  logits: Float64Array;
-  stages: Record<string, Act>;
-  gates: Record<string, { data: Float64Array; shape: number[] }>;
 }
 
 /** Runs `net` on an NCHW float64 input. Weights are checked by the caller. */
