@@ -2,13 +2,16 @@
 """Writes a PyTorch network's state dict, an input and PyTorch's own outputs as
 safetensors, to check `se-bench infer` against PyTorch (test/infer.test.ts).
 
-    /usr/bin/python3 scripts/export_state_dict.py --model se-resnet50 --out DIR [--resolution 64] [--seed 7]
+    /usr/bin/python3 scripts/export_state_dict.py --model se-resnet50 --out DIR [--resolution 64] [--seed 7] [--init prng|torchvision]
 
 DIR gets weights.safetensors (the full state dict, num_batches_tracked
 included, as torch.save would hold it), input.safetensors (one tensor
 "input") and expected.safetensors ("logits" and "gate.<block>"). Weights come
-from the shared PRNG; the model is golden.py's (torchvision's own resnet50 and
-resnext50_32x4d for the plain v1.5 models).
+from the shared PRNG, or with --init torchvision from torchvision's own random
+initialisation under torch.manual_seed(seed); the model is golden.py's
+(torchvision's own resnet50 and resnext50_32x4d for the plain v1.5 models, and
+torchvision's mobilenet_v3_large/small, efficientnet_b0 and regnet_y_400mf
+with their state_dict names).
 """
 import argparse
 import json
@@ -48,13 +51,17 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--resolution", type=int, default=64)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--bias", choices=["on", "off"], default="on")
+    ap.add_argument("--bias", choices=["on", "off"], default="on", help="FC biases of the se-* models")
+    ap.add_argument("--init", choices=["prng", "torchvision"], default="prng",
+                    help="weights from the shared PRNG, or torchvision's own init (seeded) as a user's untrained model has them")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
     net = network(args.model, bias=args.bias == "on") if args.model.startswith("se-") else network(args.model)
     model = golden.build_network(net)
     model.eval()
-    golden.fill_from_prng(model, args.seed)
+    if args.init == "prng":
+        golden.fill_from_prng(model, args.seed)
     shape = (1, net["inChannels"], args.resolution, args.resolution)
     x = torch.from_numpy(prng.uniform(int(np.prod(shape)), args.seed, "input", -1.0, 1.0).reshape(shape))
     logits, _, gates = golden.run_network(model, x)
