@@ -25,6 +25,22 @@ class MaxInsteadOfMean extends SeReferenceMath {
     return m;
   }
 }
+/** The deployed-SE traps: a sigmoid where MobileNetV3 has its hard sigmoid, ONNX's default HardSigmoid slope (0.2, not 1/6), ReLU for SiLU. */
+class SigmoidForHardsigmoid extends SeReferenceMath {
+  protected override gateActivation(v: number): number {
+    return 1 / (1 + Math.exp(-v));
+  }
+}
+class OnnxDefaultHardsigmoid extends SeReferenceMath {
+  protected override gateActivation(v: number): number {
+    return this.spec.gate === 'hardsigmoid' ? Math.max(0, Math.min(1, 0.2 * v + 0.5)) : super.gateActivation(v);
+  }
+}
+class ReluForSilu extends SeReferenceMath {
+  protected override hiddenActivation(v: number): number {
+    return this.spec.hiddenActivation === 'silu' ? Math.max(0, v) : super.hiddenActivation(v);
+  }
+}
 class TanhHidden extends SeReferenceMath {
   protected override hiddenActivation(v: number): number {
     return Math.tanh(v);
@@ -43,6 +59,9 @@ for (const [Mutant, cases] of [
   [NoSigmoidGate, ['seed-se_block-64-r16', 'stage3-512x28x28-b2-r16-floor', 'ablation-nosqueeze', 'bottleneck-standard', 'bottleneck-identity']],
   [MaxInsteadOfMean, ['seed-se_block-64-r16', 'stage5-2048x7x7-b2-r16-floor', 'bottleneck-pre', 'bottleneck-3x3']],
   [TanhHidden, ['seed-resnext-512-r16-nobias', 'awkward-c100-r16-floor']],
+  [SigmoidForHardsigmoid, ['mbv3-se-72x28x28-hardsigmoid', 'hardsigmoid-saturation-960x1x1-h240', 'hardsigmoid-hidden0-c40', 'net-mobilenet_v3_large-64']],
+  [OnnxDefaultHardsigmoid, ['mbv3-se-72x28x28-hardsigmoid', 'hardsigmoid-saturation-960x1x1-h240', 'net-mobilenet_v3_small-64-b2']],
+  [ReluForSilu, ['effnet-se-144x28x28-silu', 'net-efficientnet_b0-64']],
 ] as const) {
   test(`a broken reference (${Mutant.name}) fails the gate`, async () => {
     const mutant = new ReferenceImplementation(`mutant-${Mutant.name}`, Mutant);
