@@ -5,10 +5,10 @@ import { tsImport } from 'tsx/esm/api';
 
 const api = await tsImport('../harness/api.ts', import.meta.url);
 export const {
-  API_VERSION, DEVICE_KINDS, LAYOUTS, PRECISIONS,
+  API_VERSION, DEVICE_KINDS, isUnsupported, LAYOUTS, PRECISIONS, UnsupportedError,
   dims4, fromLayout, sizeOf, tensor, toLayout, weightsUnder,
   hiddenWidth, makeSeSpec, seWeightShapes,
-  BN_EPS, bottleneckWeightShapes, hasProjection, networkBlocks, networkWeightShapes,
+  BN_EPS, bottleneckWeightShapes, hasProjection, isLayerNet, layerNetSes, networkBlocks, networkWeightShapes,
   adapterLine, installNavigatorGpu, nodeWebGpu, AssembleError, assembleWat, simdSupported,
   bottleneckOnnx, exportOnnx, GATE_OUTPUT_PREFIX, networkOnnx, ONNX_OPSET, seOnnx, STAGE_OUTPUT_PREFIX,
 } = api;

@@ -14,17 +14,24 @@ import { drawRange } from '../harness/bench/workloads.ts';
 import { GoldenSet } from '../harness/data/golden.ts';
 import { sampleStats } from '../harness/measure/stats.ts';
 
-test('default plan: four stages x five ratios at batch 8, resnet50 and se-resnet50 at r = 16 with at least 10 pairs to +-1.5%; --net-ratios, --case', () => {
+test('default plan: four stages x five ratios and MobileNetV3-Large\'s six SE shapes at batch 8; resnet50, se-resnet50 at r = 16, mobilenet_v3_large and its twin with at least 10 pairs to +-1.5%; --net-ratios, --case', () => {
   const p = benchPlan({});
-  assert.equal(p.workloads.filter((w) => w.kind === 'se-block').length, 20);
-  assert.deepEqual(p.workloads.filter((w) => w.kind === 'network').map((w) => w.id), ['net/resnet50/224/b1', 'net/se-resnet50-r16/224/b1']);
+  // MobileNetV3's SE widths are the architecture's own (_make_divisible(C / 4, 8)): no ratio option changes them.
+  const MBV3 = ['net/mobilenet_v3_large-no-se/224/b1', 'net/mobilenet_v3_large/224/b1'];
+  const blocks = p.workloads.filter((w) => w.kind === 'se-block').map((w) => w.id);
+  assert.equal(blocks.filter((id) => id.startsWith('se/stage')).length, 20);
+  assert.deepEqual(blocks.filter((id) => id.startsWith('se/mobilenet_v3_large/')), ['72x28x28-h24', '120x28x28-h32', '480x14x14-h120', '672x14x14-h168', '672x7x7-h168', '960x7x7-h240']
+    .map((s) => `se/mobilenet_v3_large/${s}/b8`));
+  assert.deepEqual(p.workloads.filter((w) => w.kind === 'network').map((w) => w.id),
+    ['net/resnet50/224/b1', 'net/se-resnet50-r16/224/b1', ...MBV3]);
   assert.equal(p.netMinSamples, 10);
   assert.equal(p.precisionPct, 1.5);
   assert.equal(p.pairBudgetS, 30);
   assert.deepEqual(benchPlan({ 'net-ratios': '2,4,8,16,32' }).workloads.filter((w) => w.kind === 'network').map((w) => w.id),
-    ['net/resnet50/224/b1', 'net/se-resnet50-r2/224/b1', 'net/se-resnet50-r4/224/b1', 'net/se-resnet50-r8/224/b1', 'net/se-resnet50-r16/224/b1', 'net/se-resnet50-r32/224/b1']);
+    ['net/resnet50/224/b1', 'net/se-resnet50-r2/224/b1', 'net/se-resnet50-r4/224/b1', 'net/se-resnet50-r8/224/b1', 'net/se-resnet50-r16/224/b1', 'net/se-resnet50-r32/224/b1',
+      ...MBV3]);
   // Networks follow --ratios to its ratio closest to the paper's 16 unless --net-ratios says otherwise.
-  assert.deepEqual(benchPlan({ ratios: '4,8' }).workloads.filter((w) => w.kind === 'network').map((w) => w.id), ['net/resnet50/224/b1', 'net/se-resnet50-r8/224/b1']);
+  assert.deepEqual(benchPlan({ ratios: '4,8' }).workloads.filter((w) => w.kind === 'network').map((w) => w.id), ['net/resnet50/224/b1', 'net/se-resnet50-r8/224/b1', ...MBV3]);
   assert.equal(benchPlan({ 'net-samples': '40' }).netMinSamples, 40);
   const q = benchPlan({ quick: true, case: 'se/stage2*', batch: '1,32' });
   assert.deepEqual(q.workloads.map((w) => w.id), ['se/stage2-256x56x56/b1/r16', 'se/stage2-256x56x56/b32/r16']);

@@ -49,7 +49,7 @@ function rowsFor(ws: NetworkWorkload[]): BenchRow[] {
   return ws.map((w) => ({ workload: w.id, kind: 'network', impl: 'recorder', device: 'cpu', precision: 'fp32', layout: 'NCHW', shape: [w.batch, 3, w.resolution, w.resolution], model: w.model, ...(w.ratio === undefined ? {} : { ratio: w.ratio }), ...networkCost(w), status: 'ok' }));
 }
 
-const plan = benchPlan({ quick: true, 'net-ratios': '4,16', 'net-samples': '6', 'min-time': '1', resolution: '32', case: 'net/*', precision: '50', 'pair-budget': '0.001' });
+const plan = benchPlan({ quick: true, model: 'resnet50,se-resnet50', 'net-ratios': '4,16', 'net-samples': '6', 'min-time': '1', resolution: '32', case: 'net/*', precision: '50', 'pair-budget': '0.001' });
 const ws = plan.workloads.filter((w): w is NetworkWorkload => w.kind === 'network');
 
 test('networks of one batch and resolution: each run cold once and once untimed, then sampled as pairs, the order reversing every cycle', async () => {

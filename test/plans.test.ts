@@ -89,6 +89,18 @@ test('--ratios=8 only: the SE block and overhead tables show r = 8; no sweep fro
   assert.equal(section('sweep'), undefined, 'one ratio is no sweep');
 });
 
+test('one ratio plus a family\'s SE blocks (no ratio of their own, as --quick runs them): still no sweep, and the report builds', () => {
+  const res = results({ ratios: [16], impls: [{ name: 'wasm-simd', device: 'cpu' }] });
+  const ms = sampleStats([0.05, 0.051, 0.049, 0.05, 0.05]);
+  res.rows.push({
+    workload: 'se/mobilenet_v3_large/72x28x28-h24/b8', kind: 'se-block', impl: 'wasm-simd', device: 'cpu', precision: 'fp32', layout: 'NCHW', shape: [8, 72, 28, 28],
+    family: 'mobilenet_v3_large', status: 'ok', measurement: ms, bytes: 2 * 4 * 8 * 72 * 784, gbPerS: 10, imagesPerS: 1, rooflinePct: 40,
+  });
+  const section = sections(res);
+  assert.equal(section('sweep'), undefined, 'a family block is not a second ratio');
+  assert.ok(section('family-blocks'), 'the family\'s blocks have their own section');
+});
+
 test('the default plan\'s shape, SE blocks at two ratios and networks at one: the sweep is of the SE blocks, summed over the stages', () => {
   const res = results({ ratios: [2, 16], netRatios: [16], model: 'se-resnet50', impls: [{ name: 'wasm-simd', device: 'cpu' }, { name: 'ort-cpu', device: 'cpu' }], torch: true });
   const sweep = sections(res)('sweep')!;

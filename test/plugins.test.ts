@@ -36,7 +36,7 @@ function plugin(file: string, body: string): string {
 test('examples: my-se passes every SE golden case through the CLI; the broken twin exits 1 naming the failing cases', () => {
   const ok = cli('conformance', '--impl-module=examples/my-se.mjs', '--impl=my-se');
   assert.equal(ok.code, 0, ok.out + ok.err);
-  assert.match(ok.out, /OK: 27 pass, 14 unsupported/);
+  assert.match(ok.out, /OK: 32 pass, 22 unsupported/);
   const bad = cli('conformance', '--impl-module=examples/my-se-broken.mjs', '--impl=my-se-no-sigmoid', '--case=seed-*,ablation-nobias');
   assert.equal(bad.code, 1);
   assert.match(bad.out, /FAILED: 6 fail/);

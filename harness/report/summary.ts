@@ -66,7 +66,8 @@ export function sweepLatency(rows: readonly BenchRow[]): SweepLatency | undefine
   if (ratiosOf(nets).length >= 2) {
     return { by: 'networks', ratios: ratiosOf(nets), what: 'network ms', impls: [...new Set(nets.map((r) => r.impl))], parts: (impl, ratio) => nets.filter((x) => x.impl === impl && x.ratio === ratio).slice(0, 1) };
   }
-  const blocks = rows.filter(isSeBlockRow);
+  // ResNet-50's stage shapes only: a family's SE blocks (--blocks) have their own widths and no ratio.
+  const blocks = rows.filter((r) => isSeBlockRow(r) && r.ratio !== undefined);
   if (!blocks.length) return undefined;
   const batch = Math.max(...blocks.map((x) => x.shape[0]!));
   const atBatch = blocks.filter((x) => x.shape[0] === batch);
