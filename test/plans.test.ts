@@ -99,6 +99,10 @@ test('one ratio plus a family\'s SE blocks (no ratio of their own, as --quick ru
   const section = sections(res);
   assert.equal(section('sweep'), undefined, 'a family block is not a second ratio');
   assert.ok(section('family-blocks'), 'the family\'s blocks have their own section');
+  // Two ratios plus the family's row: the ratio verdict spans r = 2 -> 16, not to an undefined ratio.
+  const two = results({ ratios: [2, 16], impls: [{ name: 'wasm-simd', device: 'cpu' }] });
+  two.rows.push(res.rows.at(-1)!);
+  assert.match(verdicts(two).map((v) => v.text).join('\n'), /Reduction ratio, se-resnet50 at 224: r = 2 -> 16 takes params from 45\.70 M to 28\.09 M/);
 });
 
 test('the default plan\'s shape, SE blocks at two ratios and networks at one: the sweep is of the SE blocks, summed over the stages', () => {

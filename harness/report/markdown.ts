@@ -65,7 +65,7 @@ function overheadTable(s: Section | undefined): string {
   const latency = s.table.head.findIndex((h) => h.startsWith('latency'));
   const rows = s.table.rows.map((r) => r.map(text));
   const shown = rows.filter((r) => r[latency] !== '');
-  const left = rows.filter((r) => r[latency] === '').map((r) => `${r[0]} (${r[3]})`);
+  const left = [...new Set(rows.filter((r) => r[latency] === '').map((r) => `${r[0]} (${r[3]})`))]; // one per implementation, not per network pair
   if (!shown.length && !left.length) return '';
   return `#### SE overhead (SE / plain; latency: median of per-pair ratios, 95% bootstrap interval over pairs)\n\n${mdTable(s.table.head, shown)}${left.length ? `\n\nNot measured: ${left.join(', ')}.` : ''}`;
 }

@@ -75,7 +75,8 @@ function overhead(res: BenchResults): Verdict[] {
  * shape (where the FCs weigh most), per implementation timed at both.
  */
 function blockTradeOff(res: BenchResults): Verdict[] {
-  const blocks = res.rows.filter((r) => r.kind === 'se-block' && measured(r));
+  // ResNet-50's stage blocks: a family's SE blocks (--blocks) have no ratio.
+  const blocks = res.rows.filter((r) => r.kind === 'se-block' && r.ratio !== undefined && measured(r));
   const ratios = [...new Set(blocks.map((r) => r.ratio!))].sort((a, b) => a - b);
   if (ratios.length < 2) return [];
   const [lo, hi] = [ratios[0]!, ratios.at(-1)!];
