@@ -65,7 +65,7 @@ test('my SE kernel passes se-bench conformance', async () => {
   assert.equal(API_VERSION, 1);
   const report = await runConformance({ implementations: [mine] });
   assert.ok(report.ok, formatConformance(report));
-  assert.equal(report.cells.filter((c) => c.status === 'pass').length, 27);
+  assert.equal(report.cells.filter((c) => c.status === 'pass').length, 32);
 });
 `);
   const r = inHome(process.execPath, ['--test', '--test-reporter=tap', 'mine.test.mjs']);
