@@ -365,7 +365,8 @@ export class BrowserHost {
       if (s.pageLost && !text(e).includes(s.pageLost)) throw new Error(`${label}: ${s.pageLost}`);
       const also = faults.filter((f) => !text(e).includes(f));
       const message = text(e).startsWith(`${label}: `) ? text(e) : `${label}: ${text(e).split('\n')[0]}`;
-      throw new Error(also.length ? `${message}; the page also reported: ${also.join('; ')}` : message);
+      // The page's own error class travels by name (an UnsupportedError must stay one: the cell is unsupported).
+      throw Object.assign(new Error(also.length ? `${message}; the page also reported: ${also.join('; ')}` : message), e instanceof Error && e.name !== 'Error' ? { name: e.name } : {});
     } finally {
       clearTimeout(timer);
       s.inflight = undefined;
