@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
+import { isUnsupported } from '../../contract/implementation.ts';
 import { PAGE_GLOBAL, type PageInfo, type PageReply } from './protocol.ts';
 import { PAGE_HTML, pageBundle } from './bundle.ts';
 import type { BrowserInfo } from './protocol.ts';
@@ -365,8 +366,8 @@ export class BrowserHost {
       if (s.pageLost && !text(e).includes(s.pageLost)) throw new Error(`${label}: ${s.pageLost}`);
       const also = faults.filter((f) => !text(e).includes(f));
       const message = text(e).startsWith(`${label}: `) ? text(e) : `${label}: ${text(e).split('\n')[0]}`;
-      // The page's own error class travels by name (an UnsupportedError must stay one: the cell is unsupported).
-      throw Object.assign(new Error(also.length ? `${message}; the page also reported: ${also.join('; ')}` : message), e instanceof Error && e.name !== 'Error' ? { name: e.name } : {});
+      // An UnsupportedError from the page must stay one (the cell is unsupported, not an error).
+      throw Object.assign(new Error(also.length ? `${message}; the page also reported: ${also.join('; ')}` : message), isUnsupported(e) ? { name: e.name } : {});
     } finally {
       clearTimeout(timer);
       s.inflight = undefined;
