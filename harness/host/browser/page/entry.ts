@@ -8,7 +8,7 @@
  * measure, dispose. Nothing is compared here; outputs go back to Node, which
  * validates and judges them.
  */
-import type { BlockOutput, BottleneckSpec, NetworkOutput, NetworkSpec, SeImplementation, SeSpec, Tensor } from '../../../api.ts';
+import { isUnsupported, type BlockOutput, type BottleneckSpec, type NetworkOutput, type NetworkSpec, type SeImplementation, type SeSpec, type Tensor } from '../../../api.ts';
 import { PAGE_MODULES } from 'se-bench:page-modules';
 import { packTensors, unpackTensors } from '../wire.ts';
 import {
@@ -228,7 +228,7 @@ async function call(method: string, args: unknown): Promise<PageReply<unknown>> 
     const fn = methods[method as Method] as (a: unknown) => Promise<unknown>;
     return { ok: true, value: await fn(args) };
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e), ...(e instanceof Error && e.name === 'UnsupportedError' ? { name: e.name } : {}) };
+    return { ok: false, error: e instanceof Error ? e.message : String(e), ...(isUnsupported(e) ? { name: e.name } : {}) };
   }
 }
 
