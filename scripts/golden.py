@@ -6,7 +6,11 @@ Deterministic: weights and inputs come from the shared PRNG (sebench_prng.py),
 PyTorch runs single-threaded, files and JSON are written in a fixed order, so
 running it twice gives byte-identical output. Usage:
 
-    /usr/bin/python3 scripts/golden.py [--out DIR] [--selftest]
+    /usr/bin/python3 scripts/golden.py [--out DIR] [--cases-json FILE] [--selftest]
+
+--cases-json builds only the SE cases in FILE instead of the table: a kernel
+author's own, written by `se-bench golden --cases=... --out=DIR` after it has
+validated them and filled their defaults (harness/data/user-cases.ts).
 """
 import argparse
 import hashlib
@@ -19,7 +23,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sebench_prng as prng  # noqa: E402
-from golden_cases import CASES  # noqa: E402
+from golden_cases import CASES, SE_DEFAULTS, se_case  # noqa: E402
 
 try:
     import numpy as np
@@ -385,9 +389,19 @@ def build_network_case(case):
     return model, x, logits, stages, gates, draws, dict(seed=case["seed"], stream="input", lo=-1.0, hi=1.0), params, costs
 
 
+def user_cases(path):
+    """SE cases from `se-bench golden --cases`, through se_case like the table's own, so they take the same
+    code paths (torchvision cross-check, parameter count, the input*gate derived output)."""
+    with open(path) as f:
+        cases = json.load(f)
+    return [se_case(c["id"], c["source"], dict(SE_DEFAULTS, **c["spec"]), c["inputShape"], c["seed"], c.get("expectParams"))
+            for c in cases]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden"))
+    ap.add_argument("--cases-json", help="build these SE cases (validated by se-bench golden --cases) instead of golden_cases.py's")
     ap.add_argument("--selftest", action="store_true", help="print the PRNG known vectors and exit")
     args = ap.parse_args()
     if args.selftest:
@@ -400,7 +414,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     stored = {}  # (sha256 of tensor bytes, shape) -> {file, key}: identical tensors are stored once
     manifest_cases, files = [], {}
-    for case in CASES:
+    for case in (user_cases(args.cases_json) if args.cases_json else CASES):
         network = case["kind"] == "network"
         if network:
             model, x, y, stages, gates, draws, input_draw, params, costs = build_network_case(case)

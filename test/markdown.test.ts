@@ -44,5 +44,5 @@ test('report --format: md writes report.md; anything else is exit 2 naming the f
   assert.equal(r.stdout, `wrote ${join(out, 'report.md')}\n`);
   r = spawnSync(process.execPath, ['scripts/se-bench.mjs', 'report', BASELINE, '--format=pdf', `--out=${out}`], { encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr, 'se-bench: --format must be html or md, got "pdf"\n');
+  assert.equal(r.stderr, 'se-bench: --format must be html, md or github-benchmark, got "pdf"\n');
 });

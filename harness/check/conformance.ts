@@ -26,6 +26,8 @@ export interface ConformanceCell {
   parts?: Record<string, CompareResult>;
   /** Error text for status "error", reason for "skipped" / "unsupported". */
   message?: string;
+  /** Wall time of the cell (prepare, run, compare, dispose), ms: each JUnit testcase's time (report/junit.ts). */
+  elapsedMs?: number;
 }
 
 /** An implementation as seen by this run. */
@@ -199,7 +201,9 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     const loaded = golden.load(id);
     for (const s of implementations) {
       const impl = runnable.find((i) => i.name === s.name);
-      const cell = impl ? await checkCase(impl, loaded) : { caseId: id, impl: s.name, status: 'skipped' as const, message: s.reason };
+      const started = performance.now();
+      const cell: ConformanceCell = impl ? await checkCase(impl, loaded) : { caseId: id, impl: s.name, status: 'skipped' as const, message: s.reason };
+      cell.elapsedMs = performance.now() - started; // CI reports (JUnit) show each cell's time
       cells.push(cell);
       if (cell.status === 'fail' || cell.status === 'error') failures.push(`${id} x ${s.name}: ${cell.status}`);
       opts.onCell?.(cell);

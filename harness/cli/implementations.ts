@@ -13,6 +13,7 @@ import { positiveInt, UsageError } from '../data/select.ts';
 import { setPageModules } from '../host/browser/bundle.ts';
 import { BrowserUnavailable } from '../host/browser/driver.ts';
 import { discoverPageImplementations } from '../host/browser/implementation.ts';
+import { onnxFileImplementations } from '../host/onnx-file/index.ts';
 import { BUILTIN_PAGE_MODULES, builtinImplementations } from './builtins.ts';
 
 /** parseArgs options for plug-ins and the guard. */
@@ -20,15 +21,19 @@ export const IMPLEMENTATION_OPTIONS = {
   'impl-module': { type: 'string' },
   'page-module': { type: 'string' },
   'call-timeout': { type: 'string' },
+  'impl-onnx': { type: 'string' },
+  'onnx-map': { type: 'string' },
 } as const;
 
 /** Usage text for IMPLEMENTATION_OPTIONS. */
-export const IMPLEMENTATION_USAGE = '[--impl-module=PATH,...] [--page-module=PATH,...] [--call-timeout=MS]';
+export const IMPLEMENTATION_USAGE = '[--impl-module=PATH,...] [--page-module=PATH,...] [--call-timeout=MS] [--impl-onnx=FILE.onnx [--onnx-map=JSON|@FILE.json]]';
 
 export interface ImplementationValues {
   'impl-module'?: string;
   'page-module'?: string;
   'call-timeout'?: string;
+  'impl-onnx'?: string;
+  'onnx-map'?: string;
 }
 
 /** The per-call limit: --call-timeout, else SE_BENCH_CALL_TIMEOUT_MS, else the default; a bad value is a UsageError. */
@@ -89,6 +94,8 @@ export async function loadImplementations(values: ImplementationValues): Promise
   for (const path of implPaths) {
     for (const impl of await loadImplementationModule(path)) add(impl, path);
   }
+  // --impl-onnx: a user's ONNX graph on each ORT back end (docs/own-onnx.md); a bad file or map is exit 2 here.
+  for (const impl of onnxFileImplementations(values['impl-onnx'], values['onnx-map'])) add(impl, values['impl-onnx']);
   for (const path of pagePaths) checkModuleFile(path); // before Chromium starts
   setPageModules([...BUILTIN_PAGE_MODULES, ...pagePaths]);
   if (pagePaths.length) {

@@ -39,14 +39,14 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   conformance: {
     summary: 'check implementations against the golden tensors (the CI gate)',
-    usage: `conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--allow-empty] [--json] ${IMPLEMENTATION_USAGE}`,
+    usage: `conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--allow-empty] [--json] [--junit=FILE] [--summary-md=FILE] ${IMPLEMENTATION_USAGE}`,
     options: CONFORMANCE_OPTIONS, run: conformanceCommand,
   },
   bench: {
     summary: 'SE block throughput, network latency and SE overhead, reduction-ratio sweep, PyTorch anchors; results JSON + CSV',
     usage: 'bench [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--batch=8] [--ratios=2,4,8,16,32] '
       + '[--model=resnet50,se-resnet50|none] [--net-batch=1] [--net-ratios=16] [--net-samples=10] [--precision=1.5%] [--pair-budget=30] [--profile] [--resolution=224] [--quick] [--min-time=MS] [--min-samples=N] '
-      + `[--torch-threads=1] [--no-torch] [--out=DIR] [--compare=BASELINE.json [--max-slowdown=10%]] [--json] ${IMPLEMENTATION_USAGE}`,
+      + `[--torch-threads=1] [--no-torch] [--out=DIR] [--compare=BASELINE.json [--max-slowdown=10%]] [--json] [--summary-md=FILE] ${IMPLEMENTATION_USAGE}`,
     options: BENCH_OPTIONS, run: benchCommand,
   },
   count: {
@@ -75,12 +75,12 @@ const COMMANDS: Record<string, Command> = {
     run: devicesCommand,
   },
   report: {
-    summary: 'one self-contained HTML report (charts + tables, offline), or --format=md for the verdicts and main tables in Markdown, merging any number of results files or run directories',
-    usage: 'report <results.json|dir>... [--format=html|md] [--out=DIR]', options: REPORT_OPTIONS, positionals: true, run: reportCommand,
+    summary: 'one self-contained HTML report (charts + tables, offline), or --format=md for the verdicts and main tables in Markdown, or --format=github-benchmark for the customSmallerIsBetter JSON of github-action-benchmark (benchmark.json), merging any number of results files or run directories',
+    usage: 'report <results.json|dir>... [--format=html|md|github-benchmark] [--out=DIR]', options: REPORT_OPTIONS, positionals: true, run: reportCommand,
   },
   golden: {
-    summary: 'regenerate golden/ with PyTorch, or --check that it reproduces byte for byte',
-    usage: 'golden [--check]', options: GOLDEN_OPTIONS, run: goldenCommand,
+    summary: 'regenerate golden/ with PyTorch, or --check that it reproduces byte for byte; --cases generates your own SE cases into a new folder for --golden=DIR',
+    usage: 'golden [--check] | golden --cases=FILE.json --out=DIR', options: GOLDEN_OPTIONS, run: goldenCommand,
   },
 };
 

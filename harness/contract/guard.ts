@@ -17,7 +17,7 @@ import { sizeOf, type Tensor } from '../data/tensor.ts';
 import { bottleneckWeightShapes, checkBottleneckSpec, type BottleneckSpec } from '../model/bottleneck.ts';
 import { checkNetwork, networkWeightShapes, type NetworkSpec } from '../model/network.ts';
 import { makeSeSpec, seWeightShapes, type SeSpec } from '../model/spec.ts';
-import type { Availability, BlockOutput, NetworkOutput, PreparedBlock, PreparedNetwork, SeImplementation, Weights } from './implementation.ts';
+import { UnsupportedError, type Availability, type BlockOutput, type KindedSpec, type NetworkOutput, type PreparedBlock, type PreparedNetwork, type SeImplementation, type Weights } from './implementation.ts';
 
 /** Default per-call time limit, ms: a naive float64 network forward at 224x224 takes tens of seconds here. */
 export const DEFAULT_CALL_TIMEOUT_MS = 120_000;
@@ -172,6 +172,24 @@ function guardNetwork(p: PreparedNetwork, label: string, ms: number): PreparedNe
   return g;
 }
 
+/**
+ * Asks `impl.supports` about a validated spec: returns when it is supported,
+ * throws UnsupportedError with the implementation's reason when declined, and
+ * a ContractViolation for an answer that is neither `true` nor a reason.
+ */
+function checkSupported(impl: SeImplementation, { kind, spec }: KindedSpec, label: string): void {
+  if (!impl.supports) return;
+  let answer: unknown;
+  try {
+    answer = impl.supports(spec, kind);
+  } catch (e) {
+    throw new ContractViolation(`${label}: supports() threw: ${message(e)}; it must return true or the reason it declines`);
+  }
+  if (answer === true) return;
+  if (typeof answer === 'string' && answer.trim()) throw new UnsupportedError(`declined by ${impl.name}.supports(): ${answer.trim()}`);
+  throw new ContractViolation(`${label}: supports() returned ${JSON.stringify(answer) ?? String(answer)}; it must return true or a non-empty reason string`);
+}
+
 /** `impl` behind the guard (see the module comment); the descriptive fields are copied, optional methods kept only when present. */
 export function guard(impl: SeImplementation, opts: GuardOptions): SeImplementation {
   if (GUARDED in impl) return impl; // already guarded (with its own limit)
@@ -179,6 +197,7 @@ export function guard(impl: SeImplementation, opts: GuardOptions): SeImplementat
   const name = impl.name;
   const g: SeImplementation = {
     name, device: impl.device, layout: impl.layout, precision: impl.precision, description: impl.description,
+    ...(impl.supports ? { supports: (spec, kind) => impl.supports!(spec, kind) } : {}),
     async probe(): Promise<Availability> {
       try {
         const a = await withTimeout(Promise.resolve().then(() => impl.probe()), ms, `${name}: probe`);
@@ -194,6 +213,7 @@ export function guard(impl: SeImplementation, opts: GuardOptions): SeImplementat
       const spec = makeSeSpec(specIn);
       checkWeights(weights, seWeightShapes(spec), `${name} SE`);
       const label = `${name} SE C=${spec.channels} r=${spec.ratio}`;
+      checkSupported(impl, { kind: 'se', spec }, label);
       return guardBlock(await prepareGuarded(() => impl.prepareSe(spec, weights), `${label}: prepareSe`, ms), label, ms, true);
     },
   };
@@ -202,6 +222,7 @@ export function guard(impl: SeImplementation, opts: GuardOptions): SeImplementat
       const spec = checkBottleneckSpec(specIn);
       checkWeights(weights, bottleneckWeightShapes(spec), `${name} bottleneck`);
       const label = `${name} bottleneck`;
+      checkSupported(impl, { kind: 'bottleneck', spec }, label);
       return guardBlock(await prepareGuarded(() => impl.prepareBottleneck!(spec, weights), `${label}: prepareBottleneck`, ms), label, ms, false);
     };
   }
@@ -210,6 +231,7 @@ export function guard(impl: SeImplementation, opts: GuardOptions): SeImplementat
       const spec = checkNetwork(specIn);
       checkWeights(weights, networkWeightShapes(spec), `${name} ${spec.name}`);
       const label = `${name} ${spec.name}`;
+      checkSupported(impl, { kind: 'network', spec }, label);
       return guardNetwork(await prepareGuarded(() => impl.prepareNetwork!(spec, weights), `${label}: prepareNetwork`, ms), label, ms);
     };
   }

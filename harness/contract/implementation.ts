@@ -126,6 +126,12 @@ export interface PreparedNetwork {
   dispose(): void | Promise<void>;
 }
 
+/** What a spec builds: an SE block, a bottleneck block, a whole network. */
+export type SpecKind = 'se' | 'bottleneck' | 'network';
+
+/** Any spec, with its kind: what `supports` is asked about. */
+export type KindedSpec = { kind: 'se'; spec: SeSpec } | { kind: 'bottleneck'; spec: BottleneckSpec } | { kind: 'network'; spec: NetworkSpec };
+
 /** An SE implementation (one backend, one precision). */
 export interface SeImplementation {
   /** Stable id, e.g. `reference`, `tfjs-wasm`: letters, digits, `.`, `_`, `-`; unique among all implementations of a run. */
@@ -141,6 +147,14 @@ export interface SeImplementation {
   readonly description: string;
   /** Whether this implementation can run here; never throws. */
   probe(): Promise<Availability>;
+  /**
+   * Optional: whether it runs this (validated) spec. `true`, or the reason it
+   * declines, e.g. "NoSqueeze: not implemented". A declined spec is never
+   * prepared: its conformance cell is `unsupported` with the reason and the
+   * bench skips its rows; only the supported cells decide the gate. For a
+   * decision only prepare* can make, throw UnsupportedError there instead.
+   */
+  supports?(spec: SeSpec | BottleneckSpec | NetworkSpec, kind: SpecKind): true | string;
   /**
    * Builds an SE block. The harness has already validated `spec` (normalised
    * by makeSeSpec) and checked `weights` against seWeightShapes(spec), so an

@@ -58,7 +58,7 @@ export function implementationProblem(v: unknown): string | undefined {
   for (const m of ['probe', 'prepareSe'] as const) {
     if (typeof o[m] !== 'function') return `${who}: "${m}" must be a method (got ${describe(o[m])})`;
   }
-  for (const m of ['prepareBottleneck', 'prepareNetwork'] as const) {
+  for (const m of ['supports', 'prepareBottleneck', 'prepareNetwork'] as const) {
     if (o[m] !== undefined && typeof o[m] !== 'function') return `${who}: "${m}" is optional, but when present it must be a method (got ${describe(o[m])})`;
   }
   return undefined;

@@ -24,17 +24,29 @@ export function optionalList(value: string | undefined): string[] | undefined {
   return value === undefined ? undefined : splitList(value);
 }
 
-/** Ids matching any of `globs` (all when undefined); an empty list or a glob matching nothing is a UsageError listing the ids. */
+/**
+ * Ids matching any of `globs` (all when undefined), less those matching an
+ * exclusion (`!glob`); only exclusions start from every id. An empty list, a
+ * glob or exclusion matching nothing, or a filter that leaves nothing is a
+ * UsageError listing the ids.
+ */
 export function selectByGlobs(ids: readonly string[], globs: readonly string[] | undefined, what: string): string[] {
   if (!globs) return [...ids];
   if (globs.length === 0) throw new UsageError(`the ${what} filter is empty; give one or more globs over: ${ids.join(', ')}`);
-  for (const g of globs) {
+  const include = globs.filter((g) => !g.startsWith('!'));
+  const exclude = globs.filter((g) => g.startsWith('!')).map((g) => g.slice(1).trim());
+  if (exclude.some((g) => !g)) throw new UsageError(`a ${what} exclusion is "!" followed by a glob, e.g. '!ablation-*'`);
+  for (const [g, shown] of [...include.map((g) => [g, g]), ...exclude.map((g) => [g, `!${g}`])] as [string, string][]) {
     if (!ids.some((id) => globToRegExp(g).test(id))) {
-      throw new UsageError(`no ${what} matches "${g}"; valid ${what}s: ${ids.join(', ')}`);
+      throw new UsageError(`no ${what} matches "${shown}"; valid ${what}s: ${ids.join(', ')}`);
     }
   }
-  const res = globs.map(globToRegExp);
-  return ids.filter((id) => res.some((re) => re.test(id)));
+  const matches = (patterns: string[]) => { const res = patterns.map(globToRegExp); return (id: string) => res.some((re) => re.test(id)); };
+  const included = include.length ? matches(include) : () => true;
+  const excluded = matches(exclude);
+  const chosen = ids.filter((id) => included(id) && !excluded(id));
+  if (!chosen.length) throw new UsageError(`the ${what} filter "${globs.join(',')}" leaves no ${what}: every match is excluded`);
+  return chosen;
 }
 
 /** Exact names (all when undefined), each of which must be known; an empty list or an unknown one is a UsageError listing the valid names. */

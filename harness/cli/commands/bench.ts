@@ -13,12 +13,13 @@ import { runBench, runFolder } from '../../bench/runner.ts';
 import { benchSummary } from '../../report/summary.ts';
 import { selectImplementations } from '../../host/devices.ts';
 import { toJson } from '../../data/json.ts';
-import { writeReport } from './report.ts';
+import { markdownReport, writeReport } from './report.ts';
+import { appendOutputFile, checkOutputFile } from '../ci-outputs.ts';
 import { announceRunFolder } from '../supervise.ts';
 import { hardwareAdapter } from '../../host/webgpu-node.ts';
 
-/** Options of `bench`, for parseArgs: the plan's, plus plug-ins and the call limit. */
-export const BENCH_OPTIONS = { ...PLAN_OPTIONS, ...IMPLEMENTATION_OPTIONS } as const;
+/** Options of `bench`, for parseArgs: the plan's, plus plug-ins and the call limit, plus --summary-md (docs/ci.md: the Markdown report appended to a file such as $GITHUB_STEP_SUMMARY). */
+export const BENCH_OPTIONS = { ...PLAN_OPTIONS, ...IMPLEMENTATION_OPTIONS, 'summary-md': { type: 'string' } } as const;
 
 /**
  * On SIGINT or SIGTERM: the run so far, marked interrupted, saved with its
@@ -39,7 +40,8 @@ function stopRun(live: { dir: string; results: BenchResults } | undefined, signa
 }
 
 /** Exit 0, or 1 when an implementation was invalid, a measurement failed, or the regression gate tripped. */
-export async function benchCommand(values: BenchValues & ImplementationValues): Promise<number> {
+export async function benchCommand(values: BenchValues & ImplementationValues & { 'summary-md'?: string }): Promise<number> {
+  checkOutputFile('summary-md', values['summary-md']); // before anything is measured
   const plan = benchPlan(values);
   checkPlanMemory(plan.workloads);
   // A given --out is checked before anything starts; runBench claims it (and its lock) for the run itself.
@@ -91,5 +93,7 @@ export async function benchCommand(values: BenchValues & ImplementationValues): 
     }
   }
   log(`report: ${writeReport([dir])}`);
+  // After results and report are written: a summary that cannot be appended (exit 2) loses no measurement.
+  if (values['summary-md']) appendOutputFile('summary-md', values['summary-md'], markdownReport([dir]));
   return code;
 }

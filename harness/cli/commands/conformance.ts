@@ -1,4 +1,5 @@
-/** `se-bench conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--allow-empty] [--json]` */
+/** `se-bench conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--allow-empty] [--json] [--junit=FILE] [--summary-md=FILE]` */
+import { hostname } from 'node:os';
 import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
 import { runConformance, type ConformanceCell } from '../../check/conformance.ts';
 import { formatConformance } from '../../check/conformance-table.ts';
@@ -6,6 +7,9 @@ import { parseDevices, selectImplementations } from '../../host/devices.ts';
 import { GoldenSet } from '../../data/golden.ts';
 import { toJson } from '../../data/json.ts';
 import { optionalList, selectByGlobs, selectByNames, splitList } from '../../data/select.ts';
+import { conformanceMarkdown } from '../../check/summary-md.ts';
+import { renderJunit } from '../../report/junit.ts';
+import { appendOutputFile, checkOutputFile, writeOutputFile } from '../ci-outputs.ts';
 
 /** Options of `conformance`, for parseArgs. */
 export const CONFORMANCE_OPTIONS = {
@@ -15,6 +19,9 @@ export const CONFORMANCE_OPTIONS = {
   json: { type: 'boolean' },
   'allow-empty': { type: 'boolean' },
   device: { type: 'string' },
+  // CI outputs (docs/ci.md): JUnit XML, replaced; a Markdown summary, appended to (GitHub's $GITHUB_STEP_SUMMARY).
+  junit: { type: 'string' },
+  'summary-md': { type: 'string' },
   ...IMPLEMENTATION_OPTIONS,
 } as const;
 
@@ -40,7 +47,10 @@ function progress(cases: number, impls: number): (cell: ConformanceCell) => void
 }
 
 /** Runs the gate over the selected devices, implementations and cases; exit 0 when every cell passes, every expected implementation ran and at least one cell was checked (or --allow-empty). */
-export async function conformanceCommand(values: { device?: string; impl?: string; case?: string; expect?: string; json?: boolean; 'allow-empty'?: boolean } & ImplementationValues): Promise<number> {
+export async function conformanceCommand(values: { device?: string; impl?: string; case?: string; expect?: string; json?: boolean; 'allow-empty'?: boolean; junit?: string; 'summary-md'?: string } & ImplementationValues): Promise<number> {
+  checkOutputFile('junit', values.junit); // before any work: a bad path is exit 2 at once, not after the run
+  checkOutputFile('summary-md', values['summary-md']);
+  const startedAt = new Date();
   const full = await loadImplementations(values);
   const { registry, names: impls, notes } = selectImplementations(full, parseDevices(values.device), optionalList(values.impl));
   // Expected implementations (CI names them) must run: their skip is a failure, not a silent pass.
@@ -56,5 +66,8 @@ export async function conformanceCommand(values: { device?: string; impl?: strin
   });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
   process.stdout.write(values.json ? `${toJson(report)}\n` : `${formatConformance(report)}\n`);
+  // CI outputs after the table is out, so a write that fails (exit 2) loses nothing of the run.
+  if (values.junit) writeOutputFile('junit', values.junit, renderJunit(report, { timestamp: startedAt, hostname: hostname() }));
+  if (values['summary-md']) appendOutputFile('summary-md', values['summary-md'], conformanceMarkdown(report));
   return report.ok ? 0 : 1;
 }
