@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { readResultsFile } from '../harness/bench/results-file.ts';
+import { selectByGlobs } from '../harness/data/select.ts';
 import { writeSafetensors } from '../harness/data/safetensors.ts';
 
 function cli(...args: string[]) {
@@ -402,4 +403,13 @@ test('an internal fault is one line with the message and the path of a file hold
   rmSync(m[1]!);
   assert.match(trace, /^se-bench bench --quick\nnode v\d+/);
   assert.match(trace, /Error: boom\nsecond line\n\s+at /);
+});
+
+test('--case exclusions: "!glob" removes matches; only exclusions start from every case; an exclusion matching nothing or leaving nothing is a usage error', () => {
+  const ids = ['seed-a', 'ablation-x', 'ablation-y', 'net-z'];
+  assert.deepEqual(selectByGlobs(ids, ['!ablation-*'], 'case'), ['seed-a', 'net-z']);
+  assert.deepEqual(selectByGlobs(ids, ['ablation-*', '!ablation-y'], 'case'), ['ablation-x']);
+  assert.throws(() => selectByGlobs(ids, ['!nope-*'], 'case'), /no case matches "!nope-\*"/);
+  assert.throws(() => selectByGlobs(ids, ['ablation-*', '!ablation-*'], 'case'), /leaves no case: every match is excluded/);
+  assert.throws(() => selectByGlobs(ids, ['!'], 'case'), /exclusion is "!" followed by a glob/);
 });

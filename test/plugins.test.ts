@@ -169,3 +169,27 @@ test('guard: a prepare that resolves after its timeout is disposed, not leaked',
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(disposed, true);
 });
+
+test('supports(spec): a declined spec is an unsupported cell with the reason, never prepared; the gate passes on the rest; a bad answer is an error', async () => {
+  let prepared = 0;
+  const counted = (name: string, supports: SeImplementation['supports']): SeImplementation => ({
+    ...mySe, name, supports, prepareSe: async (s, w) => { prepared++; return mySe.prepareSe(s, w); },
+  });
+  const declinesNoSqueeze = counted('no-nosqueeze', (s, kind) => (kind === 'se' && 'squeeze' in s && s.squeeze === 'none' ? 'NoSqueeze: not implemented' : true));
+  const cases = ['seed-se_block-64-r16', 'ablation-nosqueeze'];
+  const report = await runConformance({ implementations: [declinesNoSqueeze], cases });
+  const cell = (id: string) => report.cells.find((c) => c.caseId === id)!;
+  assert.equal(cell('seed-se_block-64-r16').status, 'pass');
+  assert.equal(cell('ablation-nosqueeze').status, 'unsupported');
+  assert.match(cell('ablation-nosqueeze').message!, /declined by no-nosqueeze\.supports\(\): NoSqueeze: not implemented/);
+  assert.equal(prepared, 1, 'the declined case is never prepared');
+  assert.equal(report.ok, true);
+  // Declining everything checks nothing: that is a failure unless --allow-empty.
+  const none = await runConformance({ implementations: [counted('declines-all', () => 'not today')], cases });
+  assert.equal(none.ok, false);
+  assert.match(none.failures.join('\n'), /no check ran/);
+  // An answer that is neither true nor a reason is the implementation's error, said as such.
+  const bad = await runConformance({ implementations: [counted('answers-false', () => false as never)], cases: ['seed-se_block-64-r16'] });
+  assert.equal(bad.cells[0]!.status, 'error');
+  assert.match(bad.cells[0]!.message!, /supports\(\) returned false; it must return true or a non-empty reason string/);
+});
