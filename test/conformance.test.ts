@@ -143,7 +143,7 @@ test('NaN in an output is reported as NaN, in text and in JSON', async () => {
 });
 
 test('registry: duplicate names throw, unknown names list the valid ones', async () => {
-  const registry = await loadImplementations({});
+  const { registry } = await loadImplementations({});
   assert.throws(() => registry.register(new ReferenceImplementation()), /"reference" is already registered/);
   assert.throws(() => registry.get('tfjs-tpu'), /unknown implementation "tfjs-tpu"; valid names: reference/);
 });

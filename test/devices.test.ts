@@ -23,7 +23,7 @@ test('--device parsing: lists, all, and bad input naming the valid devices', () 
 });
 
 test('selection by device: cpu and webgpu split the registry; gpu sees the webgpu implementations restricted to hardware', async () => {
-  const full = await loadImplementations({});
+  const { registry: full } = await loadImplementations({});
   const cpu = selectImplementations(full, ['cpu'], undefined);
   assert.deepEqual(cpu.names, ['reference', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node', 'wasm-simd', 'wasm-simd-mt', 'ort-cpu', 'ort-wasm']);
   assert.deepEqual(selectImplementations(full, ['webgpu'], undefined).names, ['tfjs-webgpu', 'wgsl-fused', 'ort-webgpu']);

@@ -178,7 +178,25 @@ test('verdicts: failing implementations are named, a tie is no measurable differ
   assert.equal(all[0]!.id, 'verdicts');
   const answers = all[0]!.table.rows.map((r) => String(r[2]));
   assert.equal(answers[0], '2 implementation(s) x 2 golden case(s): 1 pass; failing, so never timed: my-se (1 of 2: stage2-256x56x56-b2-r16-floor).');
-  assert.match(answers[1]!, /^SE block 256x56x56, batch 8, r = 16: fastest is \S+ at 4\.000 ms, 40% of the copy roofline; no measurable difference from \S+ \(1\.00x \[[\d.]+, [\d.]+\]\)\.$/);
+  assert.match(answers[1]!, /^SE block 256x56x56, batch 8, r = 16: fastest of 2 timed, \S+ at 4\.000 ms, 40% of the copy roofline; no measurable difference from \S+ \(1\.00x \[[\d.]+, [\d.]+\]\)\.$/);
+});
+
+test('verdicts: a plug-in\'s run opens with it against the fastest built-in and PyTorch; "fastest" counts PyTorch\'s anchor', () => {
+  const res = results({ ratios: [16], impls: [{ name: 'wasm-simd', device: 'cpu' }, { name: 'my-se', device: 'cpu' }], torch: true });
+  // Fixture times at batch 8: wasm-simd 4 ms, my-se 8 ms; PyTorch made the fastest at 2 ms.
+  for (const r of res.rows.filter((x) => x.kind === 'torch')) r.measurement = sampleStats([2, 2.04, 1.96, 2.02, 1.98]);
+  res.plugins = [{ name: 'my-se', declaredName: 'my-se', kind: 'impl-module', path: '/p/my-se.mjs', sha256: '0'.repeat(64) }];
+  const all = verdicts(res);
+  assert.equal(all[0]!.topic, 'plugin');
+  assert.equal(all.filter((v) => v.topic === 'plugin').length, 4, 'one per stage shape');
+  assert.match(all[0]!.text, /^my-se, SE block 256x56x56, batch 8, r = 16: 8\.000 ms; 2\.00x the time of the fastest built-in, wasm-simd \(4\.000 ms\) \[[\d.]+, [\d.]+\], slower; 4\.00x the time of PyTorch, pytorch-eager-cpu \(2\.000 ms\) \[[\d.]+, [\d.]+\], slower\.$/);
+  const fastest = all.filter((v) => v.topic === 'fastest');
+  assert.match(fastest[0]!.text, /^SE block 256x56x56, batch 8, r = 16: fastest of 3 timed, PyTorch's included, pytorch-eager-cpu at 2\.000 ms; 2\.00x \[[\d.]+, [\d.]+\] faster than the next, wasm-simd\.$/);
+  const report = buildSections([{ label: 'h', path: 'results.json', results: res }])[0]!;
+  assert.equal(report.table.rows[0]![1], 'How does your implementation compare?');
+  // Without the plug-in list the same rows have no plug-in verdict: it rests on results.plugins, not on a name.
+  delete res.plugins;
+  assert.equal(verdicts(res).filter((v) => v.topic === 'plugin').length, 0);
 });
 
 test('implementations: browser ones that name no adapter compute on the CPU; Node WebGPU ones take the recorded adapter', () => {

@@ -7,6 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync,
 import { dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { AnchorInfo } from '../measure/anchors.ts';
+import type { PluginOrigin } from '../contract/plugins.ts';
 import type { ImplStatus } from '../check/conformance.ts';
 import type { Environment } from '../host/environment.ts';
 import type { AdapterReport } from '../host/webgpu-node.ts';
@@ -140,6 +141,8 @@ export interface BenchResults {
   interrupted?: boolean;
   plan: unknown;
   environment: Environment & { packages: Record<string, string> };
+  /** The plug-ins timed (--impl-module, --page-module, --impl-onnx): name, declared name, kind, file path and sha256; absent without plug-ins. */
+  plugins?: PluginOrigin[];
   implementations: ImplStatus[];
   /** Golden conformance per implementation before any of its numbers count. */
   validation: Record<string, { status: 'pass' | 'fail'; cases: number; failures: string[] }>;

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { SeImplementation } from '../contract/implementation.ts';
 import { TorchAnchors } from '../measure/anchors.ts';
 import { readEnvironment } from '../host/environment.ts';
+import type { PluginOrigin } from '../contract/plugins.ts';
 import { REPO_ROOT } from '../data/paths.ts';
 import { nodeWebGpu } from '../host/webgpu-node.ts';
 import { torchBlockRow } from './anchor-rows.ts';
@@ -33,6 +34,8 @@ export interface RunContext {
   /** The guard's per-call limit, ms; a timing loop gets it plus its own expected length. */
   callTimeoutMs: number;
   log: (line: string) => void;
+  /** The plug-ins among `impls`, with their files' paths and digests, recorded in results.json. */
+  plugins?: PluginOrigin[];
   /**
    * Called once the run's folder is claimed and results.json first written,
    * with the live results (rewritten after every measurement): the CLI tells
@@ -76,6 +79,7 @@ export async function runBench(plan: BenchPlan, ctx: RunContext): Promise<{ resu
 async function measureInto(dir: string, plan: BenchPlan, ctx: RunContext, environment: BenchResults['environment']): Promise<{ results: BenchResults; dir: string }> {
   const results: BenchResults = {
     schema: RESULTS_SCHEMA, createdAt: new Date().toISOString(), plan, environment,
+    ...(ctx.plugins?.length ? { plugins: ctx.plugins } : {}),
     implementations: [], validation: {}, conformance: [], roofline: [], rows: [], run: { status: 'running' },
   };
   const save = () => writeResults(dir, results);

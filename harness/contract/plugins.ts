@@ -122,3 +122,16 @@ export async function loadImplementationModule(path: string): Promise<SeImplemen
   }
   return implementationsOf(mod.default, path);
 }
+
+/** Where a plug-in implementation came from, recorded in results.json so a result names the exact file it measured. */
+export interface PluginOrigin {
+  /** Its name in se-bench (`browser-<name>` for a page module's). */
+  name: string;
+  /** The name its module gave it. */
+  declaredName: string;
+  kind: 'impl-module' | 'page-module' | 'impl-onnx';
+  /** Absolute path of the module or ONNX file. */
+  path: string;
+  /** sha256 of that file's bytes (the entry file only: what it imports is not hashed). */
+  sha256: string;
+}

@@ -13,6 +13,7 @@
 import { measured, runState, runWarning, timedRegionText, type BenchRow } from '../bench/results.ts';
 import { medianInterval } from '../measure/bootstrap.ts';
 import type { LoadedRun } from './load.ts';
+import { commitLabel } from '../host/environment.ts';
 
 /** One entry of customSmallerIsBetter's input. */
 export interface BenchmarkEntry {
@@ -42,7 +43,7 @@ function entry(row: BenchRow, run: LoadedRun, label: string | undefined): Benchm
     row.deviceOnly ? `device-only median ${row.deviceOnly.medianMs.toFixed(4)} ms` : '',
     row.pairing?.ratio !== undefined ? `SE / plain ${row.pairing.ratio.toFixed(3)}` : '',
     m.noiseWarning ? `noise: ${m.noiseWarning}` : '',
-    `run ${run.label}, ${run.results.createdAt}, commit ${run.results.environment.gitCommit.slice(0, 12)}`,
+    `run ${run.label}, ${run.results.createdAt}, commit: ${commitLabel(run.results.environment.gitCommit)}`,
     runWarning(runState(run.results)) ?? '',
   ].filter(Boolean).join('\n');
   return {

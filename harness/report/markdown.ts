@@ -6,6 +6,7 @@
  */
 import { isSeBlockRow, measured, runState, runWarning, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
+import { commitLabel } from '../host/environment.ts';
 import type { Cell, Section } from './sections.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
@@ -121,7 +122,7 @@ export function renderMarkdown(runs: LoadedRun[], sections: Section[]): string {
   const section = (id: string) => sections.find((s) => s.id === id);
   const multi = runs.length > 1;
   const parts = [
-    `### se-bench: ${runs.map((r) => `${r.label} (${r.results.environment.cpuModel}, ${r.results.createdAt.slice(0, 10)}, commit ${r.results.environment.gitCommit.slice(0, 12)})`).join('; ')}`,
+    `### se-bench: ${runs.map((r) => `${r.label} (${r.results.environment.cpuModel}, ${r.results.createdAt.slice(0, 10)}, commit: ${commitLabel(r.results.environment.gitCommit)})`).join('; ')}`,
     ...runs.map((r) => runWarning(runState(r.results))).filter(Boolean).map((w) => `> ${w}`),
     `#### Verdicts\n\n${runs.flatMap((run) => verdicts(run.results).map((v) => `- ${multi ? `**${run.label}**: ` : ''}${v.text}`)).join('\n')}`,
     seBlockGrid(runs),

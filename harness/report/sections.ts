@@ -11,6 +11,7 @@ import { ACCOUNT_HEAD, accountRows, accountText, operatorAccount } from './opera
 import { deviceOnlyText, familyRows, overheadLatencyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepLatency, sweepNetwork, sweepPoint, TIMED_REGION_KEY, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
+import { commitLabel } from '../host/environment.ts';
 
 /** A table cell: text, optionally with a status class for colour (the text carries the meaning too). */
 export type Cell = string | { text: string; cls: 'good' | 'warn' | 'bad' | 'muted' };
@@ -49,7 +50,7 @@ const isSoftware = (text: string | undefined) => /software|swiftshader|fallback|
 function environment(runs: LoadedRun[]): Section[] {
   const machines: Cell[][] = runs.map((run) => {
     const e = run.results.environment;
-    return [run.label, `${run.results.createdAt.slice(0, 16).replace('T', ' ')} UTC`, e.cpuModel, String(e.cpuCores), `${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB`, e.os, `${e.node} / V8 ${e.v8}`, e.gitCommit.slice(0, 12),
+    return [run.label, `${run.results.createdAt.slice(0, 16).replace('T', ' ')} UTC`, e.cpuModel, String(e.cpuCores), `${(e.memoryBytes / 2 ** 30).toFixed(1)} GiB`, e.os, `${e.node} / V8 ${e.v8}`, commitLabel(e.gitCommit),
       run.results.gpuAdapter ? adapterLine(run.results.gpuAdapter) : '', Object.entries(e.packages ?? {}).map(([k, v]) => `${k} ${v}`).join(', '), e.commandLine.join(' ')];
   });
   const adapters: Cell[][] = [];
@@ -287,7 +288,7 @@ function regression(runs: LoadedRun[]): Section | undefined {
 
 /** Every section for these runs, in report order (empty ones dropped). */
 const QUESTIONS: Record<string, string> = {
-  conformance: 'Is it correct?', fastest: 'Which is fastest?', overhead: 'What does SE cost?', ratio: 'What does the reduction ratio trade?',
+  plugin: 'How does your implementation compare?', conformance: 'Is it correct?', fastest: 'Which is fastest?', overhead: 'What does SE cost?', ratio: 'What does the reduction ratio trade?',
 };
 
 /** The report's first section: each run's verdicts (harness/report/verdicts.ts), one sentence per row. */

@@ -1,5 +1,6 @@
 /**
- * The answers a reader comes for, as sentences per run: is every
+ * The answers a reader comes for, as sentences per run: how a plug-in
+ * compares with our fastest and with PyTorch, is every
  * implementation correct, which is fastest at each SE block shape (and by a
  * measurable margin or not), what SE costs (params, MACs, FLOPs, latency with
  * its interval, beside the paper), and what the reduction ratio trades.
@@ -9,10 +10,10 @@ import { isNetworkRow, isSeBlockRow, measured, type BenchResults, type BenchRow 
 import { holdsOne, intervalText, ratioInterval } from '../measure/bootstrap.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
-import { overheadLatencyText, overheadPairs, primaryRatio, ratioText, sweepNetwork } from './summary.ts';
+import { overheadLatencyText, overheadPairs, primaryRatio, ratioText, sweepNetwork, torchPeer } from './summary.ts';
 
 export interface Verdict {
-  /** conformance | fastest | overhead | ratio */
+  /** plugin | conformance | fastest | overhead | ratio */
   topic: string;
   text: string;
 }
@@ -34,12 +35,14 @@ function conformance(res: BenchResults): Verdict[] {
   return [{ topic: 'conformance', text: `${head}: ${checked.length - failing.length} pass; failing, so never timed: ${which.join('; ')}${skipped}.` }];
 }
 
+/** At each SE block shape (the primary ratio): the fastest of every timed row, PyTorch's anchors included, and its margin over the next. */
 function fastest(res: BenchResults): Verdict[] {
   const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
-  const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === ratio && measured(r));
+  const rows = res.rows.filter((r) => isSeBlockRow(r) && r.ratio === ratio && measured(r));
   const out: Verdict[] = [];
   for (const workload of [...new Set(rows.map((r) => r.workload))]) {
-    const [best, next] = rows.filter((r) => r.workload === workload).sort((a, b) => ms(a) - ms(b));
+    const here = rows.filter((r) => r.workload === workload).sort((a, b) => ms(a) - ms(b));
+    const [best, next] = here;
     if (!best) continue;
     const roof = best.rooflinePct === undefined ? '' : `, ${best.rooflinePct.toFixed(0)}% of the copy roofline${best.device === 'cpu' ? '' : ' (device-only time)'}`;
     let margin = ', the only one measured';
@@ -48,7 +51,46 @@ function fastest(res: BenchResults): Verdict[] {
       margin = i && holdsOne(i) ? `; no measurable difference from ${next.impl} (${(ms(next) / ms(best)).toFixed(2)}x ${intervalText(i, 2)})`
         : `; ${ratioText(ms(next) / ms(best), i)} faster than the next, ${next.impl}`;
     }
-    out.push({ topic: 'fastest', text: `SE block ${shapeText(best)}, r = ${ratio}: fastest is ${best.impl} at ${ms(best).toFixed(3)} ms${roof}${margin}.` });
+    const anchors = here.some((r) => r.kind === 'torch') ? ', PyTorch\'s included' : '';
+    out.push({ topic: 'fastest', text: `SE block ${shapeText(best)}, r = ${ratio}: fastest of ${here.length} timed${anchors}, ${best.impl} at ${ms(best).toFixed(3)} ms${roof}${margin}.` });
+  }
+  return out;
+}
+
+/** `mine`'s time over `other`'s with its 95% interval, and which is faster where the interval resolves it. */
+function against(mine: BenchRow, other: BenchRow, label: string): string {
+  const i = ratioInterval(mine.measurement!.samplesMs, other.measurement!.samplesMs);
+  const r = ms(mine) / ms(other);
+  const call = !i ? 'too few samples for an interval' : holdsOne(i) ? 'no measurable difference' : r < 1 ? 'faster' : 'slower';
+  return `${r.toFixed(2)}x the time of ${label} ${other.impl} (${ms(other).toFixed(3)} ms)${i ? ` ${intervalText(i, 2)}` : ''}, ${call}`;
+}
+
+/**
+ * The plug-ins' own verdicts (results.plugins): on each SE block shape they
+ * were timed at (the primary ratio, and each family block), their time
+ * against the fastest built-in timed there and against PyTorch's anchor.
+ */
+function plugins(res: BenchResults): Verdict[] {
+  const names = new Set((res.plugins ?? []).map((p) => p.name));
+  if (!names.size) return [];
+  const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
+  const rows = res.rows.filter((r) => isSeBlockRow(r) && (r.ratio === ratio || r.ratio === undefined) && measured(r));
+  const out: Verdict[] = [];
+  for (const mine of rows.filter((r) => names.has(r.impl))) {
+    const others = rows.filter((r) => r.workload === mine.workload && !names.has(r.impl)).sort((a, b) => ms(a) - ms(b));
+    const builtin = others.find((r) => r.kind === 'se-block');
+    const torch = others.find((r) => r.kind === 'torch' && r.impl === torchPeer(mine.device));
+    const parts = [
+      builtin ? against(mine, builtin, 'the fastest built-in,') : 'no built-in timed here',
+      torch ? against(mine, torch, 'PyTorch,') : 'no PyTorch anchor at this shape',
+    ];
+    const at = `SE block ${shapeText(mine)}${mine.ratio === undefined ? ` (${mine.family})` : `, r = ${mine.ratio}`}`;
+    out.push({ topic: 'plugin', text: `${mine.impl}, ${at}: ${ms(mine).toFixed(3)} ms; ${parts.join('; ')}.` });
+  }
+  const untimed = [...names].filter((n) => !rows.some((r) => r.impl === n));
+  for (const n of untimed) {
+    const status = res.validation[n]?.status === 'fail' ? 'failed golden conformance, so it was never timed' : 'has no timed SE block row in this run';
+    out.push({ topic: 'plugin', text: `${n} ${status}.` });
   }
   return out;
 }
@@ -122,5 +164,5 @@ function ratioTradeOff(res: BenchResults): Verdict[] {
 
 /** Every verdict of one run, in reading order. */
 export function verdicts(res: BenchResults): Verdict[] {
-  return [...conformance(res), ...fastest(res), ...overhead(res), ...ratioTradeOff(res)];
+  return [...plugins(res), ...conformance(res), ...fastest(res), ...overhead(res), ...ratioTradeOff(res)];
 }

@@ -4,13 +4,14 @@
  * implementation that passes golden conformance. See harness/bench/.
  */
 import { join } from 'node:path';
-import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
+import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, pluginRun, type ImplementationValues } from '../implementations.ts';
 import { benchPlan, BENCH_OPTIONS as PLAN_OPTIONS, type BenchValues } from '../../bench/options.ts';
 import { compareRuns, formatChanges, readBaseline } from '../../bench/regression.ts';
 import { claimRunFolder, releaseRunFolder, writeResults, type BenchResults } from '../../bench/results.ts';
 import { checkPlanMemory } from '../../bench/memory.ts';
 import { runBench, runFolder } from '../../bench/runner.ts';
 import { benchSummary } from '../../report/summary.ts';
+import { verdicts } from '../../report/verdicts.ts';
 import { selectImplementations } from '../../host/devices.ts';
 import { toJson } from '../../data/json.ts';
 import { markdownReport, writeReport } from './report.ts';
@@ -42,7 +43,7 @@ function stopRun(live: { dir: string; results: BenchResults } | undefined, signa
 /** Exit 0, or 1 when an implementation was invalid, a measurement failed, or the regression gate tripped. */
 export async function benchCommand(values: BenchValues & ImplementationValues & { 'summary-md'?: string }): Promise<number> {
   checkOutputFile('summary-md', values['summary-md']); // before anything is measured
-  const plan = benchPlan(values);
+  let plan = benchPlan(values);
   checkPlanMemory(plan.workloads);
   // A given --out is checked before anything starts; runBench claims it (and its lock) for the run itself.
   if (plan.out) {
@@ -51,12 +52,18 @@ export async function benchCommand(values: BenchValues & ImplementationValues & 
   }
   const baseline = plan.compare ? readBaseline(plan.compare.path) : undefined; // a bad baseline fails before any work
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const loaded = await loadImplementations(values);
+  const { registry } = loaded;
+  // With plug-ins and no --impl: the plug-ins on their own devices, beside the fastest built-ins there (implementations.ts).
+  const mine = pluginRun(loaded, plan.devices, values.impl, true);
+  const blocksOnly = mine !== undefined && values.model === undefined && !loaded.plugins.some((p) => mine.names.includes(p.name) && registry.get(p.name).prepareNetwork);
+  if (blocksOnly) plan = benchPlan({ ...values, model: 'none' });
   // The default device is the CPU, plus the GPU when Dawn finds a hardware adapter.
-  const devices = plan.devices ?? ((await hardwareAdapter()).ok ? ['cpu' as const, 'gpu' as const] : ['cpu' as const]);
-  const registry = await loadImplementations(values);
-  const selection = selectImplementations(registry, devices, plan.impls);
+  const devices = mine?.devices ?? plan.devices ?? ((await hardwareAdapter()).ok ? ['cpu' as const, 'gpu' as const] : ['cpu' as const]);
+  const selection = selectImplementations(registry, devices, mine?.names ?? plan.impls);
+  if (mine) log(`note: ${mine.note}${blocksOnly ? '; SE blocks only, as no plug-in implements prepareNetwork (--model=NAME,... times networks too)' : ''}`);
   for (const note of selection.notes) log(`note: ${note}`);
-  if (!plan.devices) log(`devices: ${devices.join(', ')} (default; --device=webgpu|gpu|browser|all for more)`);
+  if (!plan.devices && !mine) log(`devices: ${devices.join(', ')} (default; --device=webgpu|gpu|browser|all for more)`);
   let live: { dir: string; results: BenchResults } | undefined;
   const onSignal = (signal: NodeJS.Signals) => process.exit(stopRun(live, signal, log));
   process.on('SIGINT', onSignal);
@@ -65,6 +72,7 @@ export async function benchCommand(values: BenchValues & ImplementationValues & 
   try {
     run = await runBench(plan, {
       impls: selection.names.map((n) => selection.registry.get(n)), reference: registry.get('reference'), callTimeoutMs: callTimeoutMs(values), log,
+      plugins: loaded.plugins.filter((p) => selection.names.includes(p.name)),
       onStart: (dir, results) => {
         live = { dir, results };
         announceRunFolder(dir);
@@ -75,7 +83,9 @@ export async function benchCommand(values: BenchValues & ImplementationValues & 
     process.off('SIGTERM', onSignal);
   }
   const { results, dir } = run;
-  const summary = benchSummary(results);
+  // A plug-in's run opens with its own verdicts: against our fastest and PyTorch on each shape.
+  const yours = verdicts(results).filter((v) => v.topic === 'plugin').map((v) => `- ${v.text}`);
+  const summary = [yours.length ? `Your implementation(s):\n${yours.join('\n')}` : '', benchSummary(results)].filter(Boolean).join('\n\n');
   process.stdout.write(values.json ? `${toJson(results)}\n` : `${summary}\n`);
   // Nothing available (e.g. --device=gpu without a GPU) is a failed run, not an empty success.
   const nothing = !results.implementations.some((i) => i.available);

@@ -1,6 +1,6 @@
 /** `se-bench conformance [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--expect=a,b] [--allow-empty] [--json] [--junit=FILE] [--summary-md=FILE]` */
 import { hostname } from 'node:os';
-import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, type ImplementationValues } from '../implementations.ts';
+import { callTimeoutMs, IMPLEMENTATION_OPTIONS, loadImplementations, pluginRun, type ImplementationValues } from '../implementations.ts';
 import { runConformance, type ConformanceCell } from '../../check/conformance.ts';
 import { formatConformance } from '../../check/conformance-table.ts';
 import { parseDevices, selectImplementations } from '../../host/devices.ts';
@@ -25,23 +25,31 @@ export const CONFORMANCE_OPTIONS = {
   ...IMPLEMENTATION_OPTIONS,
 } as const;
 
+/** Up to this many implementations, the progress line of each case gives each one's status. */
+const PER_IMPL_LINES = 4;
+
 /**
  * Progress on stderr, so a long run (the browser cases take minutes) is not
  * mistaken for a hang: a live line on a TTY; elsewhere one line per case when
- * its last implementation is done, with the counts so far.
+ * its last implementation is done: each implementation's status when there
+ * are a few (a plug-in's run), else the counts so far.
  */
 function progress(cases: number, impls: number): (cell: ConformanceCell) => void {
   let cells = 0;
   const counts = new Map<string, number>();
+  let thisCase: ConformanceCell[] = [];
   const t0 = performance.now();
   return (c) => {
     cells++;
+    thisCase.push(c);
     counts.set(c.status, (counts.get(c.status) ?? 0) + 1);
     const done = `[${Math.ceil(cells / impls)}/${cases}]`;
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${done} ${c.caseId} x ${c.impl}: ${c.status}`);
     else if (cells % impls === 0) {
       const so = [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
-      process.stderr.write(`${done} ${c.caseId} checked (${so} so far, ${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+      const each = impls > PER_IMPL_LINES ? '' : `: ${thisCase.map((x) => `${x.impl} ${x.status}${x.status !== 'pass' && x.message ? ` (${x.message.slice(0, 160)})` : ''}`).join('; ')}`;
+      process.stderr.write(`${done} ${c.caseId} checked${each} (${so} so far, ${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
+      thisCase = [];
     }
   };
 }
@@ -51,12 +59,24 @@ export async function conformanceCommand(values: { device?: string; impl?: strin
   checkOutputFile('junit', values.junit); // before any work: a bad path is exit 2 at once, not after the run
   checkOutputFile('summary-md', values['summary-md']);
   const startedAt = new Date();
-  const full = await loadImplementations(values);
-  const { registry, names: impls, notes } = selectImplementations(full, parseDevices(values.device), optionalList(values.impl));
+  const loaded = await loadImplementations(values);
+  const full = loaded.registry;
+  const devices = parseDevices(values.device);
   // Expected implementations (CI names them) must run: their skip is a failure, not a silent pass.
   // Names are checked against every implementation, so one list serves runs on different devices.
   const expectList = splitList(values.expect ?? process.env.SE_BENCH_EXPECT ?? '');
-  const expected = expectList.length ? selectByNames(full.names(), expectList, 'implementation').filter((n) => impls.includes(n)) : [];
+  const expectedAll = expectList.length ? selectByNames(full.names(), expectList, 'implementation') : [];
+  const mine = pluginRun(loaded, devices, values.impl, false);
+  let names = mine?.names ?? optionalList(values.impl);
+  if (mine && expectedAll.length) { // a run about the plug-ins still runs what the gate expects
+    const there = selectImplementations(full, mine.devices, undefined).names;
+    const joined = expectedAll.filter((n) => there.includes(n) && !mine.names.includes(n));
+    names = [...mine.names, ...joined];
+    if (joined.length) mine.note = `running the plug-ins ${mine.names.join(', ')} and what --expect or SE_BENCH_EXPECT names: ${joined.join(', ')} (--impl=NAME,... picks others)`;
+  }
+  const { registry, names: impls, notes } = selectImplementations(full, mine?.devices ?? devices, names);
+  if (mine) notes.unshift(mine.note);
+  const expected = expectedAll.filter((n) => impls.includes(n));
   const golden = new GoldenSet();
   const cases = selectByGlobs(golden.ids(), optionalList(values.case), 'case');
   for (const note of notes) process.stderr.write(`note: ${note}\n`);

@@ -91,7 +91,7 @@ export function formatDevices(reports: DeviceReport[]): string {
 
 /** Prints every device's report; exit 0 (an unavailable device is information, not a failure). */
 export async function devicesCommand(values: { json?: boolean } & ImplementationValues): Promise<number> {
-  const registry = await loadImplementations(values);
+  const { registry } = await loadImplementations(values);
   const reports: DeviceReport[] = [];
   for (const d of DEVICES) reports.push(await deviceReport(registry, d));
   process.stdout.write(values.json ? `${toJson({ devices: reports })}\n` : `${formatDevices(reports)}\n`);

@@ -48,7 +48,7 @@ export async function inferCommand(values: InferValues): Promise<number> {
   const weightsPath = requireFile('weights', values.weights);
   const inputPath = requireFile('input', values.input);
   const outputPath = writableFile('output', values.output, 'logits.safetensors', 'the logits');
-  const registry = await loadImplementations(values);
+  const { registry } = await loadImplementations(values);
   const implName = values.impl ?? 'reference';
   if (!registry.names().includes(implName)) throw new UsageError(`unknown implementation "${implName}"; valid implementations: ${registry.names().join(', ')}`);
   const impl = registry.get(implName);

@@ -9,7 +9,7 @@ export const LIST_OPTIONS = { json: { type: 'boolean' }, ...IMPLEMENTATION_OPTIO
 
 /** Prints golden cases and implementations (probing each; backends that start lazily start here). */
 export async function listCommand(values: { json?: boolean } & ImplementationValues): Promise<number> {
-  const registry = await loadImplementations(values);
+  const { registry } = await loadImplementations(values);
   const golden = new GoldenSet();
   const cases = golden.manifest.cases.map((c) => ({ id: c.id, kind: c.kind, input: c.tensors.input.shape, params: c.params, source: c.source }));
   const implementations = [];
