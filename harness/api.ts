@@ -8,7 +8,7 @@
 export {
   API_VERSION, DEVICE_KINDS, isUnsupported, LAYOUTS, PRECISIONS, UnsupportedError,
   type Availability, type BlockOutput, type DeviceKind, type ImplementationExport, type InPageTimer, type NetworkOutput,
-  type OperatorProfile, type OperatorTimes, type Precision, type PreparedBlock, type PreparedNetwork, type SeImplementation, type Weights,
+  type KindedSpec, type OperatorProfile, type OperatorTimes, type Precision, type PreparedBlock, type PreparedNetwork, type SeImplementation, type SpecKind, type Weights,
 } from './contract/implementation.ts';
 export { dims4, fromLayout, sizeOf, tensor, toLayout, type Layout, type Tensor } from './data/tensor.ts';
 export { weightsUnder } from './data/weights.ts';

@@ -32,10 +32,15 @@ const CARRIED = [
   'package.json',
   'harness/report/client.js',
   'schemas/results-v1.schema.json',
+  'schemas/golden-cases.schema.json', // golden --cases validates the file with it (harness/data/user-cases.ts)
   'impls/wasm-simd/se.wat',
   'impls/wasm-simd/worker.mjs',
   'impls/wasm-simd/pipeline.mjs',
   'scripts/torch_anchor.py',
+  // golden --cases runs golden.py; it and torch_anchor.py's network anchors import the other two.
+  'scripts/golden.py',
+  'scripts/golden_cases.py',
+  'scripts/sebench_prng.py',
   'scripts/portable/resolve-hooks.mjs',
   `node_modules/webgpu/dist/${PLATFORM}/dawn.node`,
   'node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm',

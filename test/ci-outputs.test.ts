@@ -92,7 +92,7 @@ test('--junit: failing and erroring plug-ins are <failure> and <error> naming th
   assert.equal(suite.errors, '5');
   const fail = suite.testcase.find((t) => t.classname === 'my-se-scaled' && t.name === 'seed-se_block-64-r16')!;
   assert.equal(fail.failure?.type, 'tolerance');
-  assert.match(fail.failure!.message, /^seed-se_block-64-r16 x my-se-scaled failed: output: \d+\/65536 elements out of tolerance; first at \[/);
+  assert.match(fail.failure!.message, /^seed-se_block-64-r16 x my-se-scaled failed: output: \d+\/65536 elements out of tolerance; first at NCHW \[/);
   assert.doesNotMatch(fail.failure!.message, /\n/, 'the message is one line');
   assert.match(fail.failure!['#text']!, /^tolerance atol/m, 'the body has the tolerance');
   assert.match(fail.failure!['#text']!, /^output: /m);

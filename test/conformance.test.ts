@@ -69,6 +69,10 @@ for (const [Mutant, cases] of [
       const cell = await checkCase(mutant, golden.load(id));
       assert.equal(cell.status, 'fail', `${id} should fail with ${Mutant.name}`);
       assert.ok(cell.output!.maxAbsErr > 1e-3, `${id}: error ${cell.output!.maxAbsErr} is too close to the tolerance to be a convincing catch`);
+      // Every fail cell says where in one line: a block its first failing comparison, a network its failing parts and the first one's.
+      const pattern = cell.parts ? /^failing: [^;]+; [\w. ]+: \d+\/\d+ elements out of tolerance; first at (NCHW|NC) \[/ : /^(output|gate): \d+\/\d+ elements out of tolerance; .*first at (NCHW|NC) \[/;
+      assert.match(cell.message ?? '', pattern, id);
+      assert.doesNotMatch(cell.message!, /\n/);
     }
   });
 }
@@ -138,8 +142,30 @@ test('NaN in an output is reported as NaN, in text and in JSON', async () => {
   const cell = await checkCase(nanOut, golden.load('awkward-batch1-c32-r4'));
   assert.equal(cell.status, 'fail');
   assert.equal(cell.output!.unexpectedNaN, 32 * 6 * 6);
-  assert.match(describeComparison(cell.output!), /1152 NaN where a number was expected; first at \[0, 0, 0, 0\]: got NaN/);
+  assert.match(describeComparison(cell.output!), /1152 NaN where a number was expected; first at NCHW \[0, 0, 0, 0\]: got NaN/);
   assert.match(toJson(cell), /"actual": "NaN"/);
+});
+
+test('a failing SE cell names its first failing element in NCHW, also for an NHWC implementation', async () => {
+  const loaded = golden.load('awkward-batch1-c32-r4'); // [1, 32, 6, 6]
+  const [, c, h, w] = loaded.output.shape as [number, number, number, number];
+  const at = [0, 3, 1, 2];
+  const nhwc: SeImplementation = {
+    ...throwing, name: 'one-bad-element-nhwc', layout: 'NHWC',
+    prepareSe: async () => ({
+      run: async () => {
+        const y = { shape: [1, h, w, c], data: new Float32Array(loaded.output.data.length) };
+        for (let ci = 0; ci < c; ci++) for (let i = 0; i < h * w; i++) y.data[i * c + ci] = loaded.output.data[ci * h * w + i]!;
+        y.data[(at[2]! * w + at[3]!) * c + at[1]!]! += 1; // NHWC [0, 1, 2, 3] is NCHW [0, 3, 1, 2]
+        return { y };
+      },
+      dispose: () => {},
+    }),
+  };
+  const cell = await checkCase(nhwc, loaded);
+  assert.equal(cell.status, 'fail');
+  assert.match(cell.message ?? '', /^output: 1\/1152 elements out of tolerance; first at NCHW \[0, 3, 1, 2\]: got [-\d.e]+, expected [-\d.e]+; .*last at NCHW \[0, 3, 1, 2\]; max abs 1\.00e\+0/);
+  assert.doesNotMatch(cell.message!, /\n/);
 });
 
 test('registry: duplicate names throw, unknown names list the valid ones', async () => {

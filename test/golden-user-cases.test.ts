@@ -4,7 +4,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import type { GoldenManifest } from '../harness/data/golden.ts';
+import { GOLDEN_DIR, GoldenSet, type GoldenManifest } from '../harness/data/golden.ts';
+import { goldenSource, useGolden } from '../harness/data/paths.ts';
 import { pythonMissing } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'se-bench-user-cases-'));
@@ -95,5 +96,49 @@ test('examples/my-cases.json generates a golden folder that conformance --impl=r
   writeFileSync(file, bytes);
   r = cli(['conformance', `--golden=${tampered}`, '--impl=reference']);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /my-max-c32-r8-nobias1\.safetensors is corrupt or edited: sha256 \w+, manifest says \w+/);
+  assert.match(r.stderr, /my-max-c32-r8-nobias1\.safetensors is corrupt or edited: sha256 \w+, manifest says \w+; this folder holds your own cases: regenerate them with `se-bench golden --cases=FILE\.json --out=NEW_DIR`/);
+  assert.doesNotMatch(r.stderr, /git checkout golden|npm run golden/);
+});
+
+/** A folder shaped like one `golden --cases` writes, without PyTorch: our golden/ cut down to its SE cases. */
+function seOnlyCopy(name: string): string {
+  const dir = join(tmp, name);
+  cpSync(GOLDEN_DIR, dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as GoldenManifest;
+  manifest.cases = manifest.cases.filter((c) => c.kind === 'se');
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return dir;
+}
+
+test("a damaged folder of the user's own cases says to regenerate it with golden --cases, not to restore our golden/", () => {
+  const dir = seOnlyCopy('own-edited');
+  const file = join(dir, 'awkward-batch1-c32-r4.safetensors');
+  const bytes = readFileSync(file);
+  bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01;
+  writeFileSync(file, bytes);
+  assert.throws(() => new GoldenSet(dir).load('awkward-batch1-c32-r4'), (e: Error) => {
+    assert.match(e.message, /awkward-batch1-c32-r4\.safetensors is corrupt or edited: .*; this folder holds your own cases: regenerate them with `se-bench golden --cases=FILE\.json --out=NEW_DIR`/);
+    assert.doesNotMatch(e.message, /git checkout golden|npm run golden/);
+    return true;
+  });
+  // A whole copy of our golden/ (bottleneck and network cases too) is still ours to restore.
+  const copy = join(tmp, 'our-copy');
+  cpSync(GOLDEN_DIR, copy, { recursive: true });
+  writeFileSync(join(copy, 'awkward-batch1-c32-r4.safetensors'), bytes);
+  assert.throws(() => new GoldenSet(copy).load('awkward-batch1-c32-r4'), /corrupt or edited: .*`git checkout golden\/` to restore the committed copy$/);
+});
+
+test("the portable pack's golden pin holds for our golden/ only: a folder of the user's own cases is read", () => {
+  const before = goldenSource();
+  try {
+    const own = seOnlyCopy('own-pinned');
+    useGolden({ dir: own, manifestSha256: '0'.repeat(64), hint: 'run from the checkout' });
+    assert.equal(new GoldenSet().load('awkward-batch1-c32-r4').case.kind, 'se');
+    const ours = join(tmp, 'ours-pinned');
+    cpSync(GOLDEN_DIR, ours, { recursive: true });
+    useGolden({ dir: ours, manifestSha256: '0'.repeat(64), hint: 'run from the checkout' });
+    assert.throws(() => new GoldenSet(), /is not the golden data this build was made with .*: run from the checkout$/);
+  } finally {
+    useGolden(before);
+  }
 });

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { readResultsFile } from '../harness/bench/results-file.ts';
+import { pythonMissing } from './helpers.ts';
 
 const REPO = resolve(import.meta.dirname, '..');
 const GOLDEN = join(REPO, 'golden');
@@ -93,6 +94,18 @@ describe('the portable pack, unpacked alone, with no node on PATH', () => {
     assert.equal(results.gpuAdapter?.software, true);
     assert.equal(results.environment.packages?.['@tensorflow/tfjs-core'], '4.22.0');
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<html/);
+  });
+
+  test("golden --cases runs from the pack (schema and golden.py carried); conformance reads the folder past the pack's golden pin", (t) => {
+    const missing = pythonMissing('torch, torchvision, numpy');
+    if (missing) return t.skip(missing);
+    const mine = join(work, 'my-golden');
+    let r = sh(run, ['golden', `--cases=${join(REPO, 'examples', 'my-cases.json')}`, `--out=${mine}`]);
+    assert.equal(r.status, 0, output(r));
+    assert.match(r.stdout, /^wrote 3 cases to /);
+    r = sh(run, ['conformance', '--impl=reference', `--golden=${mine}`]);
+    assert.equal(r.status, 0, output(r));
+    assert.match(r.stdout, /OK: 3 pass/);
   });
 
   test('golden data that is missing or not the data the pack was built with is refused in one line', () => {

@@ -144,7 +144,17 @@ export function compareTensors(actual: Tensor, expected: Tensor, tol: Pick<Toler
   return result;
 }
 
-/** One line describing a comparison, e.g. for a table cell or a failure log. */
+/**
+ * The axes an index of a rank-`n` tensor names, for failure text. Golden
+ * tensors are PyTorch's NCHW (and [N, C] for gates and logits), and the gate
+ * converts every output to that layout before comparing (check/conformance.ts
+ * fromLayout), so an NHWC kernel's failing element is still named in NCHW.
+ */
+function axesOf(n: number): string {
+  return n === 4 ? 'NCHW ' : n === 2 ? 'NC ' : '';
+}
+
+/** One line describing a comparison, e.g. for a table cell or a failure log; failing indices are labelled with their layout (NCHW). */
 export function describeComparison(r: CompareResult): string {
   if (!r.shapeOk) return `shape [${r.actualShape.join(', ')}], expected [${r.expectedShape.join(', ')}]`;
   const stats = `max abs ${r.maxAbsErr.toExponential(2)}, rel L2 ${r.relL2.toExponential(2)}, max ULP ${r.maxUlp}, ${(r.worstRatio * 100).toFixed(1)}% of tolerance`;
@@ -153,8 +163,9 @@ export function describeComparison(r: CompareResult): string {
   const parts = [`${r.mismatches}/${r.elements} elements out of tolerance`];
   if (r.unexpectedNaN) parts.push(`${r.unexpectedNaN} NaN where a number was expected`);
   if (r.infMismatches) parts.push(`${r.infMismatches} infinity mismatches`);
-  parts.push(`first at [${f.index.join(', ')}]: got ${f.actual}, expected ${f.expected}`);
+  const axes = axesOf(r.expectedShape.length);
+  parts.push(`first at ${axes}[${f.index.join(', ')}]: got ${f.actual}, expected ${f.expected}`);
   parts.push(`neighbours ${f.neighbours.map((n) => `[${n.index.join(',')}] ${n.actual} vs ${n.expected}`).join('; ')}`);
-  parts.push(`last at [${r.lastFailIndex!.join(', ')}]`);
+  parts.push(`last at ${axes}[${r.lastFailIndex!.join(', ')}]`);
   return `${parts.join('; ')}; ${stats}`;
 }

@@ -32,7 +32,8 @@ export function formatConformance(report: ConformanceReport): string {
   }
   for (const cell of report.cells.filter((c) => c.status === 'fail' || c.status === 'error')) {
     lines.push('', `${cell.status.toUpperCase()} ${cell.caseId} x ${cell.impl}`);
-    if (cell.message) lines.push(`  ${cell.message}`);
+    // A block's fail message is its first failing comparison, printed in full below; a network's also names its failing parts.
+    if (cell.message && (cell.status === 'error' || cell.parts)) lines.push(`  ${cell.message}`);
     if (cell.tolerance) lines.push(`  tolerance atol ${cell.tolerance.atol}, rtol ${cell.tolerance.rtol}`);
     if (cell.output) lines.push(`  output: ${describeComparison(cell.output)}`);
     if (cell.gate) lines.push(`  gate:   ${describeComparison(cell.gate)}`);

@@ -6,7 +6,7 @@
 import { DEFAULT_CALL_TIMEOUT_MS, guard } from '../contract/guard.ts';
 import { isUnsupported, type PreparedBlock, type PreparedNetwork, type SeImplementation } from '../contract/implementation.ts';
 import { selectByGlobs } from '../data/select.ts';
-import { compareTensors, type CompareResult, type Tolerance } from './compare.ts';
+import { compareTensors, describeComparison, type CompareResult, type Tolerance } from './compare.ts';
 import { GoldenSet, type LoadedCase } from '../data/golden.ts';
 import { fromLayout, toLayout, type Layout, type Tensor } from '../data/tensor.ts';
 import { toleranceFor } from './tolerances.ts';
@@ -24,7 +24,10 @@ export interface ConformanceCell {
   gate?: CompareResult;
   /** Network cases: each stage output (`layer1`..`layer4`) and SE gate (`gate layer1.0`), in network order. */
   parts?: Record<string, CompareResult>;
-  /** Error text for status "error", reason for "skipped" / "unsupported". */
+  /**
+   * One line: the error text for status "error", the reason for "skipped" / "unsupported"; for "fail" the first
+   * failing comparison's description (describeComparison, indices in NCHW), led for networks by the failing parts.
+   */
   message?: string;
   /** Wall time of the cell (prepare, run, compare, dispose), ms: each JUnit testcase's time (report/junit.ts). */
   elapsedMs?: number;
@@ -97,6 +100,13 @@ function to4d(t: Tensor, layout: Layout): Tensor {
   return t.shape.length === 4 ? fromLayout(t, layout) : t;
 }
 
+/** `output: <description>` of the first failing comparison, naming any other that failed: a fail cell's one line. */
+function firstFailure(compared: Record<string, CompareResult | undefined>): string {
+  const [first, ...more] = Object.entries(compared).filter(([, r]) => r && !r.ok);
+  if (!first) return '';
+  return `${first[0]}: ${describeComparison(first[1]!)}${more.length ? ` (+${more.length} more failing: ${more.map(([n]) => n).join(', ')})` : ''}`;
+}
+
 /** Compares a network run part by part; names the failing parts, the first failing stage first. */
 async function compareNetworkRun(impl: SeImplementation, prepared: PreparedNetwork, loaded: LoadedCase, cell: ConformanceCell, tolerance: Tolerance): Promise<void> {
   const out = await prepared.run(toLayout(loaded.input, impl.layout));
@@ -114,9 +124,11 @@ async function compareNetworkRun(impl: SeImplementation, prepared: PreparedNetwo
   if (!cell.output.ok) failing.push('logits');
   cell.status = failing.length || missing.length ? 'fail' : 'pass';
   if (cell.status === 'fail') {
+    const first = failing[0];
     cell.message = [
       failing.length ? `failing: ${failing.join(', ')}` : '',
       missing.length ? `not returned by the implementation: ${missing.join(', ')}` : '',
+      first ? `${first}: ${describeComparison(first === 'logits' ? cell.output : cell.parts[first]!)}` : '',
     ].filter(Boolean).join('; ');
   }
 }
@@ -144,6 +156,7 @@ export async function checkCase(rawImpl: SeImplementation, loaded: LoadedCase): 
       cell.output = compareTensors(fromLayout(out.y, impl.layout), loaded.output, tolerance);
       if (out.gate && loaded.gate) cell.gate = compareTensors(to4d(out.gate, impl.layout), loaded.gate, tolerance);
       cell.status = cell.output.ok && (cell.gate?.ok ?? true) ? 'pass' : 'fail';
+      if (cell.status === 'fail') cell.message = firstFailure({ output: cell.output, gate: cell.gate });
     }
   } catch (e) {
     cell.status = isUnsupported(e) ? 'unsupported' : 'error';

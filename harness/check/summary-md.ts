@@ -31,7 +31,8 @@ export function expectedSkip(cell: ConformanceCell, implementations: readonly Im
  * One line saying what is wrong with a cell that did not pass, naming the
  * case and the implementation: the first failing comparison's description
  * (and how many more failed) for `fail`, the error text for `error`, the
- * reason for `unsupported` and `skipped`; undefined for `pass`.
+ * reason for `unsupported` and `skipped`; undefined for `pass`. A fail
+ * cell's own message is that description already (check/conformance.ts).
  */
 export function cellProblem(cell: ConformanceCell, implementations: readonly ImplStatus[] = [], opts: { named?: boolean } = {}): string | undefined {
   // `named: false` leaves out "case x implementation" where columns already say it (the Markdown table).
@@ -40,9 +41,11 @@ export function cellProblem(cell: ConformanceCell, implementations: readonly Imp
   switch (cell.status) {
     case 'pass': return undefined;
     case 'fail': {
+      // runConformance gives every fail cell its one line (the first failing comparison); a hand-made cell may lack it.
+      if (cell.message) return say('failed', oneLine(cell.message));
       const [first, ...more] = failingComparisons(cell);
       const detail = first ? `${first[0]}: ${first[1]}${more.length ? ` (+${more.length} more failing: ${more.map(([n]) => n).join(', ')})` : ''}` : '';
-      return say('failed', [oneLine(cell.message), detail].filter(Boolean).join('; ') || 'out of tolerance');
+      return say('failed', detail || 'out of tolerance');
     }
     case 'error': return say('error', oneLine(cell.message) || 'no message');
     case 'unsupported': return say('unsupported', oneLine(cell.message));

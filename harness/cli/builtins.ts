@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import type { SeImplementation } from '../contract/implementation.ts';
 import { BrowserImplementation } from '../host/browser/implementation.ts';
 import type { BrowserHost } from '../host/browser/driver.ts';
+import type { RuntimeKind } from '../host/onnx-file/index.ts';
 import { ReferenceImplementation } from '../../impls/reference/index.ts';
 import { tfjsImplementations } from '../../impls/tfjs/index.ts';
 import { WasmSimdImplementation } from '../../impls/wasm-simd/index.ts';
 import { WgslImplementation } from '../../impls/wgsl/index.ts';
-import { ortImplementations } from '../../impls/ort/index.ts';
+import { ORT_NODE_RUNTIMES, ortImplementations } from '../../impls/ort/index.ts';
 
 /** Page modules bundled into every browser page (absolute paths); --page-module adds more. */
 export const BUILTIN_PAGE_MODULES: readonly string[] = [
@@ -49,4 +50,11 @@ export function builtinImplementations(): SeImplementation[] {
     ...ortImplementations(), // ort-cpu, ort-wasm, ort-webgpu, ort-cuda: ONNX Runtime on se-bench's ONNX export
     ...builtinBrowserImplementations(),
   ];
+}
+
+/** The ONNX Runtime back ends a user's ONNX file runs on (--impl-onnx): the loaders of ort-cpu, ort-wasm and ort-webgpu. */
+export function ortFileRuntimes(): RuntimeKind[] {
+  return ORT_NODE_RUNTIMES.filter((o) => o.name !== 'ort-cuda').map((o) => ({
+    builtin: o.name, device: o.device, description: o.description, load: o.load, installHint: o.installHint,
+  }));
 }

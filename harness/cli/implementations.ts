@@ -16,7 +16,7 @@ import { setPageModules } from '../host/browser/bundle.ts';
 import { BrowserUnavailable } from '../host/browser/driver.ts';
 import { discoverPageImplementations, type BrowserImplementation } from '../host/browser/implementation.ts';
 import { onnxFileImplementations } from '../host/onnx-file/index.ts';
-import { BUILTIN_PAGE_MODULES, builtinImplementations } from './builtins.ts';
+import { BUILTIN_PAGE_MODULES, builtinImplementations, ortFileRuntimes } from './builtins.ts';
 
 /** parseArgs options for plug-ins and the guard. */
 export const IMPLEMENTATION_OPTIONS = {
@@ -113,7 +113,7 @@ export async function loadImplementations(values: ImplementationValues): Promise
   }
   // --impl-onnx: a user's ONNX graph on each ORT back end (docs/own-onnx.md); a bad file or map is exit 2 here.
   const onnx = values['impl-onnx'];
-  for (const impl of onnxFileImplementations(onnx, values['onnx-map'])) add(impl, { kind: 'impl-onnx', path: onnx! });
+  for (const impl of onnxFileImplementations(onnx, values['onnx-map'], ortFileRuntimes())) add(impl, { kind: 'impl-onnx', path: onnx! });
   for (const path of pagePaths) checkModuleFile(path); // before Chromium starts
   setPageModules([...BUILTIN_PAGE_MODULES, ...pagePaths]);
   if (pagePaths.length) {

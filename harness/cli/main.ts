@@ -44,8 +44,8 @@ const COMMANDS: Record<string, Command> = {
   },
   bench: {
     summary: 'SE block throughput, network latency and SE overhead, reduction-ratio sweep, PyTorch anchors; results JSON + CSV',
-    usage: 'bench [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--batch=8] [--ratios=2,4,8,16,32] '
-      + '[--model=resnet50,se-resnet50|none] [--net-batch=1] [--net-ratios=16] [--net-samples=10] [--precision=1.5%] [--pair-budget=30] [--profile] [--resolution=224] [--quick] [--min-time=MS] [--min-samples=N] '
+    usage: 'bench [--device=cpu,webgpu,gpu,browser|all] [--impl=a,b] [--case=glob,...] [--blocks=resnet50,mobilenet_v3_large|none] [--batch=8] [--ratios=2,4,8,16,32] '
+      + '[--model=resnet50,se-resnet50,...|none] [--net-batch=1] [--net-ratios=16] [--net-samples=10] [--precision=1.5%] [--pair-budget=30] [--profile] [--resolution=224] [--quick] [--min-time=MS] [--min-samples=N] '
       + `[--torch-threads=1] [--no-torch] [--out=DIR] [--compare=BASELINE.json [--max-slowdown=10%]] [--json] [--summary-md=FILE] ${IMPLEMENTATION_USAGE}`,
     options: BENCH_OPTIONS, run: benchCommand,
   },
@@ -85,9 +85,11 @@ const COMMANDS: Record<string, Command> = {
 };
 
 const PLUGIN_HELP = 'Plug-ins: --impl-module=PATH adds the SE implementations a Node module default-exports, --page-module=PATH '
-  + 'those of a module run inside Chromium (listed as browser-<name>), --call-timeout=MS limits every call into an implementation '
-  + '(README "Bring your own implementation"). --golden=DIR (any command) reads the golden tensors from DIR instead of the '
-  + 'checkout\'s golden/. Exit codes: 0 ok, 1 a check failed, 2 bad usage or an unusable module, 3 an internal fault.';
+  + 'those of a module run inside Chromium (listed as browser-<name>), --impl-onnx=FILE.onnx [--onnx-map=JSON|@FILE] your ONNX graph '
+  + 'on each ONNX Runtime back end (docs/own-onnx.md), --call-timeout=MS limits every call into an implementation '
+  + '(README "Bring your own implementation"). With plug-ins and no --impl, conformance runs only the plug-ins; bench runs the '
+  + 'plug-ins, the fastest built-ins on their devices and the PyTorch anchor. --golden=DIR (any command) reads the golden tensors '
+  + 'from DIR instead of the checkout\'s golden/. Exit codes: 0 ok, 1 a check failed, 2 bad usage or an unusable module, 3 an internal fault.';
 
 /**
  * Takes `--golden=DIR` (or `--golden DIR`) out of a command's arguments and
@@ -128,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!command) throw new UsageError(`unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}`);
     if (args.includes('--help') || args.includes('-h')) {
       const plugins = 'impl-module' in command.options ? `${PLUGIN_HELP}\n` : '';
-      process.stdout.write(`usage: se-bench ${command.usage}\n  ${command.summary}\n${plugins}(README.md explains every option)\n`);
+      process.stdout.write(`usage: se-bench ${command.usage}\n  ${command.summary}\n${plugins}(docs/commands.md explains every option)\n`);
       return 0;
     }
     const rest = takeGoldenOption(args);

@@ -6,7 +6,7 @@
  * a corrupt file or a drifting PRNG is named, never used.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BottleneckSpec } from '../model/bottleneck.ts';
 import { makeNetwork, type NetworkSpec } from '../model/network.ts';
@@ -91,19 +91,37 @@ export class GoldenError extends Error {
   }
 }
 
+/** The fix for se-bench's own golden data: the committed copy can be regenerated or restored. */
 const REGENERATE = 'run `npm run golden` to regenerate it (needs python3-torch), or `git checkout golden/` to restore the committed copy';
+/** The fix for a folder of the user's own cases: git has no copy of it, and golden --cases never overwrites one. */
+const REGENERATE_OWN = 'this folder holds your own cases: regenerate them with `se-bench golden --cases=FILE.json --out=NEW_DIR` '
+  + '(the cases file it was made from, into a new or empty folder; needs python3-torch) and pass --golden=NEW_DIR';
+
+function sameDir(a: string, b: string): boolean {
+  const real = (d: string) => (existsSync(d) ? realpathSync(d) : resolve(d));
+  return real(a) === real(b);
+}
+
+/**
+ * A folder `se-bench golden --cases` made: SE cases only (our golden/ always
+ * holds bottleneck and network cases too), and not the checkout's golden/.
+ */
+function isOwnCases(dir: string, manifest: GoldenManifest | undefined): boolean {
+  const cases: unknown = manifest?.cases;
+  return Array.isArray(cases) && cases.length > 0 && cases.every((c) => (c as GoldenCase | null)?.kind === 'se') && !sameDir(dir, GOLDEN_DIR);
+}
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** `t` if its shape and sha256 are the manifest's; otherwise a GoldenError naming where it came from. */
-function verified(t: Tensor, ref: TensorRef, what: string, origin: string): Tensor {
+function verified(t: Tensor, ref: TensorRef, what: string, origin: string, fix: string): Tensor {
   if (!sameShape(t.shape, ref.shape)) {
-    throw new GoldenError(`${what} ${origin}: shape [${t.shape.join(', ')}] differs from the manifest's [${ref.shape.join(', ')}]; ${REGENERATE}`);
+    throw new GoldenError(`${what} ${origin}: shape [${t.shape.join(', ')}] differs from the manifest's [${ref.shape.join(', ')}]; ${fix}`);
   }
   const got = sha256(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  if (got !== ref.sha256) throw new GoldenError(`${what} ${origin} has sha256 ${got}, manifest says ${ref.sha256}; ${REGENERATE}`);
+  if (got !== ref.sha256) throw new GoldenError(`${what} ${origin} has sha256 ${got}, manifest says ${ref.sha256}; ${fix}`);
   return t;
 }
 
@@ -112,10 +130,10 @@ function verified(t: Tensor, ref: TensorRef, what: string, origin: string): Tens
  * elementwise (NoSqueeze's [N, C, H, W]). One float32 multiply per element,
  * correctly rounded, as PyTorch's: bit-identical, which the digest confirms.
  */
-function inputTimesGate(x: Tensor, gate: Tensor): Tensor {
+function inputTimesGate(x: Tensor, gate: Tensor, fix: string): Tensor {
   const y = new Float32Array(x.data.length);
   const per = x.data.length / Math.max(1, gate.data.length);
-  if (!Number.isInteger(per)) throw new GoldenError(`input [${x.shape.join(', ')}] and gate [${gate.shape.join(', ')}] do not broadcast; ${REGENERATE}`);
+  if (!Number.isInteger(per)) throw new GoldenError(`input [${x.shape.join(', ')}] and gate [${gate.shape.join(', ')}] do not broadcast; ${fix}`);
   for (let i = 0; i < y.length; i++) y[i] = x.data[i]! * gate.data[Math.floor(i / per)]!;
   return { shape: [...x.shape], data: y };
 }
@@ -124,6 +142,8 @@ function inputTimesGate(x: Tensor, gate: Tensor): Tensor {
 export class GoldenSet {
   readonly manifest: GoldenManifest;
   readonly #files = new Map<string, SafetensorsFile>();
+  /** How to repair this folder, ending every integrity message: ours is restored, a user's own is regenerated. */
+  readonly #fix: string;
 
   constructor(readonly dir = goldenSource().dir) {
     const path = join(dir, 'manifest.json');
@@ -132,26 +152,32 @@ export class GoldenSet {
       throw new GoldenError(`golden manifest not found at ${path}: ${pinned?.hint ?? 'run `npm run golden` to create it (needs python3-torch)'}`);
     }
     const bytes = readFileSync(path);
-    if (pinned?.manifestSha256 && sha256(bytes) !== pinned.manifestSha256) {
+    let manifest: GoldenManifest | undefined;
+    try {
+      manifest = JSON.parse(bytes.toString('utf8')) as GoldenManifest;
+    } catch (e) {
+      if (!pinned?.manifestSha256) throw new GoldenError(`${path} is not valid JSON (${(e as Error).message}); ${REGENERATE}`);
+    }
+    // The pin (the portable pack) ties the code to our golden/ at build time; a user's own cases are no part of
+    // that data, are self-checked by their digests and PRNG id below, so any build may read them.
+    const own = isOwnCases(dir, manifest);
+    if (pinned?.manifestSha256 && sha256(bytes) !== pinned.manifestSha256 && !own) {
       throw new GoldenError(`${path} is not the golden data this build was made with (manifest sha256 ${sha256(bytes).slice(0, 12)}..., `
         + `expected ${pinned.manifestSha256.slice(0, 12)}...): ${pinned.hint ?? 'point --golden at the matching golden/ folder'}`);
     }
-    try {
-      this.manifest = JSON.parse(bytes.toString('utf8')) as GoldenManifest;
-    } catch (e) {
-      throw new GoldenError(`${path} is not valid JSON (${(e as Error).message}); ${REGENERATE}`);
-    }
-    if (this.manifest.schema !== 1 || !Array.isArray(this.manifest.cases)) {
-      throw new GoldenError(`${path}: unsupported manifest schema ${JSON.stringify(this.manifest.schema)}; ${REGENERATE}`);
+    this.manifest = manifest!;
+    this.#fix = own ? REGENERATE_OWN : REGENERATE;
+    if (this.manifest?.schema !== 1 || !Array.isArray(this.manifest.cases)) {
+      throw new GoldenError(`${path}: unsupported manifest schema ${JSON.stringify(this.manifest?.schema)}; ${this.#fix}`);
     }
     if (this.manifest.generator?.prng !== PRNG_ID) {
-      throw new GoldenError(`${path} was made with PRNG ${this.manifest.generator?.prng}, this harness has ${PRNG_ID}; ${REGENERATE}`);
+      throw new GoldenError(`${path} was made with PRNG ${this.manifest.generator?.prng}, this harness has ${PRNG_ID}; ${this.#fix}`);
     }
     for (const c of this.manifest.cases) {
       if (c.kind !== 'network' || 'blocks' in c.spec || 'trunk' in c.spec) continue;
       // torchvision's layer networks are recorded by name (scripts/golden.py builds torchvision's own modules).
       const name = (c.spec as { name?: unknown }).name;
-      if (typeof name !== 'string' || !(name in TORCHVISION_NETS)) throw new GoldenError(`${path}: case ${c.id} names an unknown network ${JSON.stringify(name)}; ${REGENERATE}`);
+      if (typeof name !== 'string' || !(name in TORCHVISION_NETS)) throw new GoldenError(`${path}: case ${c.id} names an unknown network ${JSON.stringify(name)}; ${this.#fix}`);
       c.spec = makeNetwork(name);
     }
   }
@@ -173,12 +199,12 @@ export class GoldenSet {
     if (cached) return cached;
     const want = this.manifest.files[name];
     const path = join(this.dir, name);
-    if (want === undefined) throw new GoldenError(`manifest refers to ${name} but lists no sha256 for it; ${REGENERATE}`);
-    if (!existsSync(path)) throw new GoldenError(`golden file ${path} is missing; ${REGENERATE}`);
+    if (want === undefined) throw new GoldenError(`manifest refers to ${name} but lists no sha256 for it; ${this.#fix}`);
+    if (!existsSync(path)) throw new GoldenError(`golden file ${path} is missing; ${this.#fix}`);
     const bytes = readFileSync(path);
     const got = sha256(bytes);
     if (got !== want) {
-      throw new GoldenError(`golden file ${path} is corrupt or edited: sha256 ${got}, manifest says ${want}; ${REGENERATE}`);
+      throw new GoldenError(`golden file ${path} is corrupt or edited: sha256 ${got}, manifest says ${want}; ${this.#fix}`);
     }
     const parsed = parseSafetensors(bytes, path);
     this.#files.set(name, parsed);
@@ -187,12 +213,12 @@ export class GoldenSet {
 
   /** Resolves one tensor reference and checks its shape and sha256. */
   tensor(ref: TensorRef, what: string): Tensor {
-    if (ref.file && ref.key) return verified(getF32(this.#file(ref.file), ref.key, join(this.dir, ref.file)), ref, what, `from ${ref.file}`);
+    if (ref.file && ref.key) return verified(getF32(this.#file(ref.file), ref.key, join(this.dir, ref.file)), ref, what, `from ${ref.file}`, this.#fix);
     if (ref.prng) {
       const origin = `regenerated from PRNG stream "${ref.prng.stream}" (seed ${ref.prng.seed})`;
-      return verified({ shape: [...ref.shape], data: uniform(sizeOf(ref.shape), ref.prng) }, ref, what, origin);
+      return verified({ shape: [...ref.shape], data: uniform(sizeOf(ref.shape), ref.prng) }, ref, what, origin, this.#fix);
     }
-    throw new GoldenError(`${what}: manifest entry has neither a file nor a PRNG draw; ${REGENERATE}`);
+    throw new GoldenError(`${what}: manifest entry has neither a file nor a PRNG draw; ${this.#fix}`);
   }
 
   /** Loads and verifies every tensor of a case. */
@@ -205,8 +231,8 @@ export class GoldenSet {
     const out = c.tensors.output;
     let output: Tensor;
     if (out.derived === 'input*gate') {
-      if (!gate) throw new GoldenError(`${id} output: derived from input*gate, but the case has no gate; ${REGENERATE}`);
-      output = verified(inputTimesGate(input, gate), out, `${id} output`, 'rebuilt as input*gate');
+      if (!gate) throw new GoldenError(`${id} output: derived from input*gate, but the case has no gate; ${this.#fix}`);
+      output = verified(inputTimesGate(input, gate, this.#fix), out, `${id} output`, 'rebuilt as input*gate', this.#fix);
     } else {
       output = this.tensor(out, `${id} output`);
     }

@@ -35,10 +35,13 @@ type Node = Record<string, unknown>;
 /** Seconds with millisecond resolution, as JUnit's time attributes take them. */
 const secondsText = (ms: number) => (ms / 1000).toFixed(3);
 
-/** The lines under a failing cell's <failure>: tolerance, then each failing comparison in full. */
+/**
+ * The lines under a failing cell's <failure>: a network's message (its failing and missing parts), the tolerance,
+ * then each failing comparison in full. A block's message is its first failing comparison, listed below anyway.
+ */
 function failureBody(cell: ConformanceCell): string {
   const lines: string[] = [];
-  if (cell.message) lines.push(cell.message);
+  if (cell.message && cell.parts) lines.push(cell.message);
   if (cell.tolerance) lines.push(`tolerance atol ${cell.tolerance.atol}, rtol ${cell.tolerance.rtol} (${cell.tolerance.reason})`);
   for (const [name, text] of failingComparisons(cell)) lines.push(`${name}: ${text}`);
   if (cell.output?.ok) lines.push(`output (within tolerance): ${describeComparison(cell.output)}`);

@@ -63,7 +63,7 @@ export const LOG_ERRORS_ONLY = 3;
 
 /** How to get the CUDA provider libraries that onnxruntime-node's npm package leaves out. */
 export const CUDA_HINT = 'on Linux x64 with an NVIDIA driver, CUDA 12 and cuDNN 9: '
-  + 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (downloads the CUDA provider from GitHub; se-bench\'s setup skips it)';
+  + 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js (downloads the CUDA provider libraries from api.nuget.org, outside the npm registry; se-bench\'s setup skips it)';
 
 /**
  * Intra-op threads: SE_BENCH_ORT_THREADS, default 1 (as the wasm-simd kernel

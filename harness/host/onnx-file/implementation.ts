@@ -13,7 +13,7 @@ import type { Weights } from '../../data/weights.ts';
 import type { SeSpec } from '../../model/spec.ts';
 import { declineReason, modelWith } from './match.ts';
 import type { OnnxFile } from './model.ts';
-import { RUNTIME_HINT, RuntimeUnavailable, type FileRuntime, type RuntimeKind } from './runtimes.ts';
+import { installHintOf, type FileRuntime, type RuntimeKind } from './runtimes.ts';
 
 /** `onnx-<file stem>-<built-in>`, e.g. onnx-se64-ort-cpu, within the 64 characters a name may have. */
 export function fileImplementationName(stem: string, builtin: string): string {
@@ -61,7 +61,7 @@ export class OnnxFileImplementation implements SeImplementation {
       const rt = await this.#load();
       return { available: true, detail: `ONNX file ${this.file.summary}; ${rt.detail}`, ...(rt.threads === undefined ? {} : { threads: rt.threads }) };
     } catch (e) {
-      return { available: false, reason: (e as Error).message, installHint: e instanceof RuntimeUnavailable ? e.installHint : RUNTIME_HINT };
+      return { available: false, reason: (e as Error).message, installHint: installHintOf(e, this.kind) };
     }
   }
 

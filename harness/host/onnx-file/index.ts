@@ -10,19 +10,23 @@ import { UsageError } from '../../data/select.ts';
 import { OnnxFileImplementation } from './implementation.ts';
 import { parseOnnxMap } from './map.ts';
 import { loadOnnxFile } from './model.ts';
-import { FILE_RUNTIMES } from './runtimes.ts';
+import type { RuntimeKind } from './runtimes.ts';
 
 export { fileImplementationName, OnnxFileImplementation } from './implementation.ts';
 export { GOLDEN_SE_WEIGHTS, loadOnnxFile, OnnxFileError } from './model.ts';
 export { parseOnnxMap } from './map.ts';
+export type { FileRuntime, RuntimeKind } from './runtimes.ts';
 
-/** The file's implementations, one per runtime; none without --impl-onnx. A bad file or map is a UsageError. */
-export function onnxFileImplementations(file: string | undefined, map: string | undefined): SeImplementation[] {
+/**
+ * The file's implementations, one per runtime in `runtimes` (the built-in ORT loaders:
+ * harness/cli/builtins.ts ortFileRuntimes); none without --impl-onnx. A bad file or map is a UsageError.
+ */
+export function onnxFileImplementations(file: string | undefined, map: string | undefined, runtimes: readonly RuntimeKind[]): SeImplementation[] {
   if (file === undefined) {
     if (map !== undefined) throw new UsageError('--onnx-map needs --impl-onnx=FILE.onnx, the graph it maps');
     return [];
   }
   if (file.trim() === '') throw new UsageError('--impl-onnx is empty; give the ONNX file of an SE block: --impl-onnx=se.onnx');
   const loaded = loadOnnxFile(file, parseOnnxMap(map));
-  return FILE_RUNTIMES.map((kind) => new OnnxFileImplementation(loaded, kind));
+  return runtimes.map((kind) => new OnnxFileImplementation(loaded, kind));
 }
