@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { readResultsFile } from '../harness/bench/results-file.ts';
@@ -120,11 +120,18 @@ test('bench --quick: checked rows, results JSON and CSV, roofline, summary; bad 
     assert.match(r.stdout, /se\/stage5-2048x7x7\/b2\/r16 +wasm-simd .* staged\/view\/node$/m);
     assert.equal(wasm.bytes, 2 * 4 * 2 * 2048 * 7 * 7);
     assert.ok(wasm.checkRatio < 1 && wasm.rooflinePct > 0 && wasm.measurement.samplesMs.length >= 5);
-    // The one-thread floor: 2 x 2 x 2048 x 128 FC multiply-adds at the measured rate, against the copy time.
+    // The one-thread floor: 2 x 2 x 2048 x 128 FC multiply-adds at the measured rate, against the memory floor:
+    // the copy plus a re-read of one image (2048 x 7 x 7 floats) per thread, twice (batch 2).
     assert.ok(results.macPeak.gmacPerS > 0.1, JSON.stringify(results.macPeak));
+    assert.equal(wasm.threads, undefined, 'tfjs-wasm does not say its threads: one-thread ceilings');
+    assert.equal(simd.threads, 1);
     assert.ok(Math.abs(wasm.computeFloorMs - (2 * 2 * 2048 * 128) / (results.macPeak.gmacPerS * 1e6)) < 1e-9);
     const copyMs = wasm.rooflinePct * wasm.measurement.medianMs / 100;
-    assert.ok(Math.abs(wasm.floorPct - (100 * Math.max(copyMs, wasm.computeFloorMs)) / wasm.measurement.medianMs) < 1e-6);
+    const read = results.readCeiling.find((m: { bytes: number; threads: number }) => m.bytes === 4 * 2048 * 7 * 7 && m.threads === 1);
+    assert.ok(read, JSON.stringify(results.readCeiling));
+    assert.ok(Math.abs(wasm.memoryFloorMs - (copyMs + 2 * read.stats.medianMs)) < 1e-6);
+    assert.ok(Math.abs(wasm.floorPct - (100 * Math.max(wasm.memoryFloorMs, wasm.computeFloorMs)) / wasm.measurement.medianMs) < 1e-6);
+    assert.ok(Array.isArray(results.environment.cpuCaches) || typeof results.environment.cpuCachesMissing === 'string', 'caches, or why not');
     const net = results.rows.find((x: { kind: string; impl: string }) => x.kind === 'network' && x.impl === 'reference');
     assert.equal(net.status, 'ok');
     assert.equal(net.params, 25_557_032);
@@ -403,6 +410,20 @@ test('an internal fault is one line with the message and the path of a file hold
   rmSync(m[1]!);
   assert.match(trace, /^se-bench bench --quick\nnode v\d+/);
   assert.match(trace, /Error: boom\nsecond line\n\s+at /);
+});
+
+test('SE_BENCH_WASM_THREADS of 0, negative, above the core count or not a number: one line naming it, exit 2, on every command that lists implementations', () => {
+  const cores = availableParallelism();
+  for (const [bad, command] of [['0', 'list'], ['-2', 'bench'], [String(cores + 1), 'conformance'], ['two', 'devices'], ['1.5', 'list']] as const) {
+    const r = spawnSync(process.execPath, ['scripts/se-bench.mjs', command, ...(command === 'bench' ? ['--impl=wasm-simd-mt', '--quick'] : [])],
+      { encoding: 'utf8', env: { ...process.env, SE_BENCH_EXPECT: '', SE_BENCH_WASM_THREADS: bad } });
+    assert.equal(r.status, 2, `${command} with ${bad}: ${r.stderr}`);
+    assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+    assert.match(r.stderr, new RegExp(`^se-bench: SE_BENCH_WASM_THREADS must be an integer from 1 to ${cores} \\(the cores here\\), got "${bad.replace('.', '\\.')}"`));
+    assert.doesNotMatch(r.stderr, /\bat .+:\d+:\d+/, 'no stack trace');
+  }
+  const ok = spawnSync(process.execPath, ['scripts/se-bench.mjs', 'list', '--json'], { encoding: 'utf8', env: { ...process.env, SE_BENCH_EXPECT: '', SE_BENCH_WASM_THREADS: '1' } });
+  assert.equal(ok.status, 0, ok.stderr);
 });
 
 test('--case exclusions: "!glob" removes matches; only exclusions start from every case; an exclusion matching nothing or leaving nothing is a usage error', () => {

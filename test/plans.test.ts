@@ -211,3 +211,15 @@ test('implementations: browser ones that name no adapter compute on the CPU; Nod
   const kinds = Object.fromEntries(sections(res)('implementations')!.table.rows.map((r) => [r[1], typeof r[3] === 'string' ? r[3] : r[3]!.text]));
   assert.deepEqual(kinds, { 'wgsl-fused': 'software adapter', 'browser-reference': 'CPU (in the page)', 'browser-tfjs-wasm': 'CPU (in the page)', 'browser-tfjs-webgpu': 'software adapter' });
 });
+
+test('a share over 100% of a ceiling is marked, with the reason under the table, in the summary and the report', () => {
+  const res = results({ ratios: [16], impls: [{ name: 'wasm-simd', device: 'cpu' }] });
+  assert.doesNotMatch(benchSummary(res), /over 100% of a ceiling/);
+  res.rows[0]!.rooflinePct = 140;
+  const text = benchSummary(res);
+  assert.match(text, /^se\/stage2-256x56x56\/b8\/r16 +wasm-simd .* 140%! /m);
+  assert.match(text, /^! over 100% of a ceiling: that ceiling is too low for the row/m);
+  const row = sections(res)('se-blocks')?.table.rows.find((r) => r[0] === 'se/stage2-256x56x56/b8/r16');
+  assert.ok(row, 'the report has the row');
+  assert.ok(row.includes('140!'), `report row: ${row.join(' | ')}`);
+});

@@ -185,7 +185,8 @@ test('bad specs and weights (checked by the guard, before prepareSe) and bad inp
 });
 
 test('wasm-simd-mt: golden SE cases pass and outputs equal wasm-simd bit for bit (threads own whole samples)', async () => {
-  const mt = new WasmSimdImplementation({ threads: 3 });
+  // minUsPerThread 0: every run splits over all 3 threads, however small (the default would give these shapes one).
+  const mt = new WasmSimdImplementation({ threads: 3, minUsPerThread: 0 });
   assert.equal(mt.name, 'wasm-simd-mt');
   const a = await mt.probe();
   assert.equal(a.available, true, a.available ? '' : a.reason);
@@ -303,7 +304,7 @@ const SMALL_C: { c: number; hw: number; hidden: number; gate: 'sigmoid' | 'hards
 ];
 
 test('small-C large-plane shapes (72x28x28 hidden 24, 144x28x28 hidden 6, 960x7x7 hidden 240, hidden 0): as the reference, single and multi-threaded', async () => {
-  const mt = new WasmSimdImplementation({ threads: 2 });
+  const mt = new WasmSimdImplementation({ threads: 2, minUsPerThread: 0 }); // always 2 threads, however small the run
   let seed = 300;
   for (const { c, hw, hidden, gate, hiddenActivation } of SMALL_C) {
     for (const squeeze of ['avg', 'max'] as const) {

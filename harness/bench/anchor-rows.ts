@@ -5,11 +5,11 @@
 import type { AnchorRow, NetworkAnchorRow } from '../measure/anchors.ts';
 import type { Ceilings } from './ceilings.ts';
 import type { BenchRow } from './results.ts';
-import { blockBytes, floorFields, type BlockWorkload } from './time-blocks.ts';
+import { blockBytes, cpuFloorFields, type BlockWorkload } from './time-blocks.ts';
 import { networkCost, type NetworkWorkload, type seBlockInputs } from './workloads.ts';
 
-/** A PyTorch anchor row for SE workload `w` (CPU rows get % of the CPU copy roofline and the floor). */
-export async function torchBlockRow(w: BlockWorkload, spec: ReturnType<typeof seBlockInputs>['spec'], a: AnchorRow, ceilings: Ceilings, about: string): Promise<BenchRow> {
+/** A PyTorch anchor row for SE workload `w` (CPU rows get % of the CPU copy roofline and the floor of `threads`, PyTorch's intra-op threads). */
+export async function torchBlockRow(w: BlockWorkload, spec: ReturnType<typeof seBlockInputs>['spec'], a: AnchorRow, ceilings: Ceilings, about: string, threads = 1): Promise<BenchRow> {
   const row: BenchRow = {
     workload: w.id, kind: 'torch', impl: `pytorch-${a.variant ?? 'eager'}-${a.device}`,
     device: a.device === 'cuda' ? 'gpu' : 'cpu', precision: 'fp32', layout: 'NCHW', shape: [...w.shape], ratio: w.ratio,
@@ -22,10 +22,11 @@ export async function torchBlockRow(w: BlockWorkload, spec: ReturnType<typeof se
   row.bytes = blockBytes(w.shape);
   Object.assign(row, { measurement: a.stats, imagesPerS: (w.shape[0] * 1000) / a.stats.medianMs, gbPerS: row.bytes / (a.stats.medianMs * 1e6) });
   row.timedRegion = { input: 'in-place', output: 'fresh', clock: 'python' }; // the module allocates its output each call
-  const copy = a.device === 'cpu' ? await ceilings.cpuCopyMs(row.bytes) : undefined;
+  if (a.device === 'cpu') row.threads = threads;
+  const copy = a.device === 'cpu' ? await ceilings.cpuCopyMs(row.bytes, threads) : undefined;
   if (copy !== undefined) {
     row.rooflinePct = (100 * copy) / a.stats.medianMs;
-    Object.assign(row, floorFields(spec, w.shape, copy, ceilings.knownMacPeak(), a.stats.medianMs));
+    Object.assign(row, await cpuFloorFields(spec, w.shape, copy, threads, ceilings, a.stats.medianMs));
   }
   row.message = about;
   return row;

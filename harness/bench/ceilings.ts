@@ -1,13 +1,16 @@
 /**
  * The ceilings SE block rows are set against: CPU copy bandwidth per block
- * size (the memory roofline), the one-thread SIMD128 multiply-add rate (the
- * compute floor), and the GPU's own buffer copy per size. Each is measured once
+ * size and thread count (the memory roofline: a row is set against the copy
+ * of as many threads as it ran), the SIMD128 read bandwidth per size and
+ * thread count (with the copy, the cache-aware floor), the one-thread SIMD128
+ * multiply-add rate (the compute floor), and the GPU's own buffer copy per size. Each is measured once
  * per run and kept in the results; one that cannot be measured is recorded in
  * `results.ceilingsMissing` with why, and the rows it would have served say so.
  */
 import { nodeWebGpu } from '../host/webgpu-node.ts';
 import { measureMacPeak } from '../measure/compute-peak.ts';
 import { cpuRoofline } from '../measure/roofline.ts';
+import { measureRead, measureThreadedCopy } from '../measure/roofline-threads.ts';
 import { gpuCopyBandwidth } from '../measure/roofline-gpu.ts';
 import type { BenchResults, MissingCeiling } from './results.ts';
 
@@ -17,7 +20,8 @@ const errorText = (e: unknown): string => (e instanceof Error ? e.message : Stri
 export class Ceilings {
   readonly #results: BenchResults;
   readonly #minTimeMs: number;
-  readonly #cpu = new Map<number, number | undefined>();
+  readonly #cpu = new Map<string, number | undefined>();
+  readonly #read = new Map<string, number | undefined>();
   readonly #gpu = new Map<number, number | undefined>();
   #gpuDevice: Promise<GPUDevice | string> | undefined;
 
@@ -32,24 +36,50 @@ export class Ceilings {
     return undefined;
   }
 
-  /** Why `bytes` has no roofline on `device`, as recorded; undefined when it has one (or was never asked for). */
-  whyMissing(device: 'cpu' | 'gpu', bytes: number): string | undefined {
+  /** Why `bytes` has no roofline on `device` (with `threads`), as recorded; undefined when it has one (or was never asked for). */
+  whyMissing(device: 'cpu' | 'gpu', bytes: number, threads = 1): string | undefined {
     const ceiling = device === 'cpu' ? 'cpu-copy' : 'gpu-copy';
-    return this.#results.ceilingsMissing?.find((m) => m.ceiling === ceiling && m.bytes === bytes / 2)?.reason;
+    return this.#results.ceilingsMissing?.find((m) => m.ceiling === ceiling && m.bytes === bytes / 2 && (m.threads ?? 1) === threads)?.reason;
   }
 
-  /** Median time of the faster CPU copy (TypedArray.set, WebAssembly memory.copy) of bytes / 2 (read plus write: `bytes`), cached. */
-  async cpuCopyMs(bytes: number): Promise<number | undefined> {
-    if (!this.#cpu.has(bytes)) {
+  /**
+   * Median time of copying bytes / 2 (read plus write: `bytes`), cached: with
+   * one thread the faster of TypedArray.set and WebAssembly memory.copy; with
+   * more, memory.copy split over that many threads.
+   */
+  async cpuCopyMs(bytes: number, threads = 1): Promise<number | undefined> {
+    const key = `${bytes}/${threads}`;
+    if (!this.#cpu.has(key)) {
       try {
-        const r = await cpuRoofline(bytes / 2, this.#minTimeMs);
-        this.#results.roofline.push(...r.all);
-        this.#cpu.set(bytes, r.best.stats.medianMs);
+        if (threads === 1) {
+          const r = await cpuRoofline(bytes / 2, this.#minTimeMs);
+          this.#results.roofline.push(...r.all);
+          this.#cpu.set(key, r.best.stats.medianMs);
+        } else {
+          const c = await measureThreadedCopy(bytes / 2, threads, this.#minTimeMs);
+          this.#results.roofline.push(c);
+          this.#cpu.set(key, c.stats.medianMs);
+        }
       } catch (e) {
-        this.#cpu.set(bytes, this.#missing({ ceiling: 'cpu-copy', bytes: bytes / 2, reason: errorText(e) }));
+        this.#cpu.set(key, this.#missing({ ceiling: 'cpu-copy', bytes: bytes / 2, ...(threads > 1 ? { threads } : {}), reason: errorText(e) }));
       }
     }
-    return this.#cpu.get(bytes);
+    return this.#cpu.get(key);
+  }
+
+  /** Median time of a SIMD128 read of `bytes` split over `threads` (results.readCeiling), cached; undefined, with the reason recorded, when it cannot be measured. */
+  async cpuReadMs(bytes: number, threads = 1): Promise<number | undefined> {
+    const key = `${bytes}/${threads}`;
+    if (!this.#read.has(key)) {
+      try {
+        const r = await measureRead(bytes, threads, this.#minTimeMs);
+        (this.#results.readCeiling ??= []).push(r);
+        this.#read.set(key, r.stats.medianMs);
+      } catch (e) {
+        this.#read.set(key, this.#missing({ ceiling: 'cpu-read', bytes, ...(threads > 1 ? { threads } : {}), reason: errorText(e) }));
+      }
+    }
+    return this.#read.get(key);
   }
 
   /** The one-thread SIMD128 multiply-add rate, GMAC/s, kept in results.macPeak; undefined, with the reason recorded, when it cannot be measured. */

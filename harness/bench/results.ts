@@ -15,6 +15,7 @@ import { toJson } from '../data/json.ts';
 import { UsageError } from '../data/select.ts';
 import type { Measurement } from '../measure/stats.ts';
 import type { CopyMeasurement } from '../measure/roofline.ts';
+import type { ThreadedMeasurement } from '../measure/roofline-threads.ts';
 import type { MacPeak } from '../measure/compute-peak.ts';
 import type { GpuCopyMeasurement } from '../measure/roofline-gpu.ts';
 import type { PairingRecord } from './pairs.ts';
@@ -74,19 +75,35 @@ export interface BenchRow {
   /** SE blocks: bytes an SE block must move (input read once, output written once) and the rate achieved. */
   bytes?: number;
   gbPerS?: number;
-  /** SE blocks: copy time of `bytes` / SE time, percent: how close to the memory roofline (GPU rows: GPU copy / device-only time). */
+  /**
+   * CPU SE blocks: threads the run used (PreparedBlock.threadsFor; PyTorch's
+   * --torch-threads); the roofline and floor are measured with as many.
+   * Absent: one (an implementation that does not say).
+   */
+  threads?: number;
+  /** SE blocks: copy time of `bytes` (with `threads` threads) / SE time, percent: how close to the memory roofline (GPU rows: GPU copy / device-only time). */
   rooflinePct?: number;
   /**
-   * CPU SE blocks: the FCs' multiply-adds (N * 2 * C * C/r) at the one-thread
-   * SIMD128 peak (BenchResults.macPeak), in ms: the least time one thread of
-   * SIMD128 code needs for them.
+   * CPU SE blocks: the cache-aware memory floor, ms: one read for the squeeze
+   * and one read plus one write for the scale, at the bandwidths measured
+   * with `threads` threads. The copy of the tensor gives a read from where
+   * the input lives plus the write; the second read is a SIMD128 read of one
+   * image per thread (the least a kernel must squeeze before it can scale),
+   * repeated, so it runs at the bandwidth of the cache level an image fits
+   * in (memory when it fits none), times the images.
+   */
+  memoryFloorMs?: number;
+  /**
+   * CPU SE blocks: the FCs' multiply-adds (N * 2 * C * C/r) at the SIMD128
+   * peak (BenchResults.macPeak) of `threads` cores, in ms: the least time
+   * that many threads of SIMD128 code need for them.
    */
   computeFloorMs?: number;
   /**
-   * CPU SE blocks: max(copy time, computeFloorMs) / SE time, percent: how
-   * close to the one-thread floor, memory or compute, whichever binds. Above
-   * 100 means faster than one thread of SIMD128 can be (more threads, or
-   * wider native vectors, as PyTorch's).
+   * CPU SE blocks: max(memoryFloorMs, computeFloorMs) / SE time, percent: how
+   * close to what the row's data movement or FCs require on its thread count,
+   * whichever binds. Above 100 means faster than SIMD128 on that many
+   * threads can be (wider native vectors, as PyTorch's).
    */
   floorPct?: number;
   /** GPU implementations: kernels alone, no upload or read-back: wall time to onSubmittedWorkDone, and timestamp-query GPU time (NaN without). */
@@ -124,9 +141,11 @@ export type RunState =
 
 /** A ceiling the run could not measure, and why; rows it would have served have no roofline or floor column. */
 export interface MissingCeiling {
-  ceiling: 'cpu-copy' | 'gpu-copy' | 'mac-peak';
-  /** Copies: the size of one copy (as in `roofline` and `gpuRoofline`), half what an SE block moves. */
+  ceiling: 'cpu-copy' | 'cpu-read' | 'gpu-copy' | 'mac-peak';
+  /** Copies: the size of one copy (as in `roofline` and `gpuRoofline`), half what an SE block moves; reads: the bytes read. */
   bytes?: number;
+  /** CPU ceilings measured with more than one thread: how many. */
+  threads?: number;
   reason: string;
 }
 
@@ -150,8 +169,10 @@ export interface BenchResults {
   conformance: { caseId: string; impl: string; status: string; worstRatio?: number }[];
   /** Set by --compare: the regression gate's matched changes against a baseline. */
   comparison?: { baseline: string; maxSlowdownPct: number; changes?: unknown[]; refused?: string };
-  /** Copy bandwidth at each SE block size (CPU), the roofline. */
-  roofline: CopyMeasurement[];
+  /** Copy bandwidth at each SE block size (CPU), the roofline; `threads` on copies split over more than one thread. */
+  roofline: (CopyMeasurement | ThreadedMeasurement)[];
+  /** SIMD128 read bandwidth per size and thread count: with the copy, the cache-aware floor of CPU SE blocks. */
+  readCeiling?: ThreadedMeasurement[];
   /** One-thread SIMD128 multiply-add rate, the compute ceiling of CPU SE blocks (measured when any ran). */
   macPeak?: MacPeak;
   /** The same on the GPU (copyBufferToBuffer), when a webgpu implementation ran. */
@@ -200,14 +221,14 @@ export function isSeBlockRow(r: BenchRow): boolean {
 export const CSV_COLUMNS = [
   'workload', 'kind', 'impl', 'device', 'precision', 'layout', 'shape', 'ratio', 'model', 'status', 'message',
   'median_ms', 'p90_ms', 'p99_ms', 'mad_ms', 'rme_pct', 'samples', 'outliers', 'cold_ms', 'prepare_ms', 'images_per_s', 'bytes', 'gb_per_s',
-  'roofline_pct', 'compute_floor_ms', 'floor_pct', 'device_only_ms', 'gpu_ms', 'timed_region', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning',
+  'roofline_pct', 'compute_floor_ms', 'floor_pct', 'device_only_ms', 'gpu_ms', 'timed_region', 'check_ratio', 'params', 'macs', 'flops', 'noise_warning', 'threads', 'memory_floor_ms',
 ] as const;
 
 function csvRow(r: BenchRow): unknown[] {
   const m = r.measurement;
   return [r.workload, r.kind, r.impl, r.device, r.precision, r.layout, r.shape.join('x'), r.ratio, r.model, r.status, r.message,
     m?.medianMs, m?.p90Ms, m?.p99Ms, m?.madMs, m?.rmePct, m?.sampleCount, m?.outliers, m?.coldMs, r.prepareMs, r.imagesPerS, r.bytes, r.gbPerS,
-    r.rooflinePct, r.computeFloorMs, r.floorPct, r.deviceOnly?.medianMs, r.deviceOnly?.gpuMedianMs, timedRegionText(r.timedRegion) || undefined, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning];
+    r.rooflinePct, r.computeFloorMs, r.floorPct, r.deviceOnly?.medianMs, r.deviceOnly?.gpuMedianMs, timedRegionText(r.timedRegion) || undefined, r.checkRatio, r.params, r.macs, r.flops, m?.noiseWarning, r.threads, r.memoryFloorMs];
 }
 
 /** CSV text of the rows; text cells that could run as spreadsheet formulas are escaped. */

@@ -168,7 +168,7 @@ async function measureInto(dir: string, plan: BenchPlan, ctx: RunContext, enviro
         await push(row);
       }
       if (anchors && w.ratio !== undefined) { // PyTorch's SE block anchor is the paper's block at ratio r; other families have none
-        for (const a of await anchors.time(w.shape, w.ratio)) results.rows.push(await torchBlockRow(w, inputs.spec, a, ceilings, anchorAbout));
+        for (const a of await anchors.time(w.shape, w.ratio)) results.rows.push(await torchBlockRow(w, inputs.spec, a, ceilings, anchorAbout, plan.torch?.threads ?? 1));
         save();
       }
     }

@@ -31,25 +31,49 @@ export function blockBytes(shape: readonly number[]): number {
 }
 
 /**
- * A CPU row's compute floor (the FCs' multiply-adds at `gmacPerS`) and its % of
- * the one-thread floor max(copy, compute); nothing when either is unknown.
+ * A CPU row's floors on `threads` threads: the cache-aware memory floor (copy
+ * of the tensor, plus a re-read of its images at the bandwidth of one image
+ * per thread read again and again), the compute floor (the FCs' multiply-adds
+ * at `gmacPerS` per thread) and the row's % of the larger; nothing when the
+ * copy, the read or the MAC rate is unknown.
  */
-export function floorFields(spec: SeSpec, shape: readonly number[], copyMs: number | undefined, gmacPerS: number | undefined, medianMs: number): Partial<BenchRow> {
-  if (copyMs === undefined || gmacPerS === undefined) return {};
-  const computeFloorMs = fcMacs(spec, shape) / (gmacPerS * 1e6);
-  return { computeFloorMs, floorPct: (100 * Math.max(copyMs, computeFloorMs)) / medianMs };
+export function floorFields(spec: SeSpec, shape: readonly number[], c: { copyMs?: number; rereadMs?: number; gmacPerS?: number; threads: number }, medianMs: number): Partial<BenchRow> {
+  if (c.copyMs === undefined || c.rereadMs === undefined || c.gmacPerS === undefined) return {};
+  const memoryFloorMs = c.copyMs + c.rereadMs;
+  const computeFloorMs = fcMacs(spec, shape) / (c.gmacPerS * c.threads * 1e6);
+  return { memoryFloorMs, computeFloorMs, floorPct: (100 * Math.max(memoryFloorMs, computeFloorMs)) / medianMs };
 }
 
-/** The row's roofline fields against the copy of its own device, or a note of why there is none. */
+/**
+ * Time to read the whole input a second time out of cache on `threads`
+ * threads: a read of one image per thread (all of the input when smaller),
+ * measured repeated so it sits where a buffer of that size sits, times the
+ * number of such slices in the input.
+ */
+async function rereadMs(shape: readonly number[], threads: number, ceilings: Ceilings): Promise<number | undefined> {
+  const total = 4 * shape.reduce((a, b) => a * b, 1);
+  const image = total / shape[0]!;
+  const slice = Math.min(total, image * threads);
+  const ms = await ceilings.cpuReadMs(slice, threads);
+  return ms === undefined ? undefined : (ms * total) / slice;
+}
+
+/** The CPU floor fields of a row run on `threads` threads (see floorFields). */
+export async function cpuFloorFields(spec: SeSpec, shape: readonly number[], copyMs: number, threads: number, ceilings: Ceilings, medianMs: number): Promise<Partial<BenchRow>> {
+  return floorFields(spec, shape, { copyMs, rereadMs: await rereadMs(shape, threads, ceilings), gmacPerS: ceilings.knownMacPeak(), threads }, medianMs);
+}
+
+/** The row's roofline fields against the copy of its own device (and, on the CPU, its own thread count), or a note of why there is none. */
 async function ceilingFields(row: BenchRow, spec: SeSpec, onGpu: boolean, ceilings: Ceilings): Promise<void> {
   const basis = row.deviceOnly?.medianMs ?? row.measurement!.medianMs; // GPU rows: the kernels alone, when the implementation can time them so
-  const copyMs = onGpu ? await ceilings.gpuCopyMs(row.bytes!) : await ceilings.cpuCopyMs(row.bytes!);
+  const threads = onGpu ? 1 : row.threads ?? 1;
+  const copyMs = onGpu ? await ceilings.gpuCopyMs(row.bytes!) : await ceilings.cpuCopyMs(row.bytes!, threads);
   if (copyMs === undefined) {
-    row.message = `no roofline: ${ceilings.whyMissing(onGpu ? 'gpu' : 'cpu', row.bytes!) ?? 'not measured'}`;
+    row.message = `no roofline: ${ceilings.whyMissing(onGpu ? 'gpu' : 'cpu', row.bytes!, threads) ?? 'not measured'}`;
     return;
   }
   row.rooflinePct = (100 * copyMs) / basis;
-  if (!onGpu) Object.assign(row, floorFields(spec, row.shape, copyMs, ceilings.knownMacPeak(), row.measurement!.medianMs));
+  if (!onGpu) Object.assign(row, await cpuFloorFields(spec, row.shape, copyMs, threads, ceilings, row.measurement!.medianMs));
 }
 
 /** Times SE block workload `w` on `impl` into `row`; `ref` is the float64 reference's output on the same inputs. */
@@ -80,6 +104,7 @@ export async function timeSeBlock(impl: SeImplementation, w: BlockWorkload, ref:
     const view = !inPage && !onGpu && (await block.run(staged)).y.data.buffer === firstBuffer;
     row.timedRegion = { input: block.stage ? 'staged' : 'in-run', output: inPage ? 'page' : onGpu ? 'read-back' : view ? 'view' : 'fresh', clock: inPage ? 'page' : 'node' };
     row.bytes = blockBytes(w.shape);
+    if (!onGpu && block.threadsFor) row.threads = block.threadsFor(w.shape);
     Object.assign(row, { measurement: m, imagesPerS: (w.shape[0] * 1000) / m.medianMs, gbPerS: row.bytes / (m.medianMs * 1e6) });
     if (block.runDeviceOnly) {
       const device = block.runDeviceOnly.bind(block);

@@ -3,6 +3,7 @@
  * implementations. Everything else reaches implementations through the
  * registry this builds (harness/cli/implementations.ts adds the plug-ins).
  */
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SeImplementation } from '../contract/implementation.ts';
 import { BrowserImplementation } from '../host/browser/implementation.ts';
@@ -11,6 +12,8 @@ import type { RuntimeKind } from '../host/onnx-file/index.ts';
 import { ReferenceImplementation } from '../../impls/reference/index.ts';
 import { tfjsImplementations } from '../../impls/tfjs/index.ts';
 import { WasmSimdImplementation } from '../../impls/wasm-simd/index.ts';
+import { parseWasmThreads } from '../../impls/wasm-simd/thread-plan.ts';
+import { UsageError } from '../data/select.ts';
 import { WgslImplementation } from '../../impls/wgsl/index.ts';
 import { ORT_NODE_RUNTIMES, ortImplementations } from '../../impls/ort/index.ts';
 
@@ -39,14 +42,22 @@ export function builtinBrowserImplementations(host?: BrowserHost): BrowserImplem
   ];
 }
 
+/** wasm-simd-mt's thread cap: SE_BENCH_WASM_THREADS, else the cores; a bad value is a UsageError (exit 2). */
+export function wasmSimdThreads(): number {
+  const t = parseWasmThreads(process.env.SE_BENCH_WASM_THREADS, availableParallelism());
+  if (typeof t !== 'number') throw new UsageError(t.error);
+  return t;
+}
+
 /** Every built-in implementation (available or not; backends start lazily, in probe), in listing order. */
 export function builtinImplementations(): SeImplementation[] {
+  const wasmThreads = wasmSimdThreads();
   return [
     new ReferenceImplementation(),
     ...tfjsImplementations(),
     new WgslImplementation(), // wgsl-fused: hand-written WGSL on Dawn
     new WasmSimdImplementation(), // wasm-simd: one thread
-    new WasmSimdImplementation({ threads: 'auto' }), // wasm-simd-mt: one worker per core, shared memory
+    new WasmSimdImplementation({ threads: wasmThreads }), // wasm-simd-mt: up to one thread per core (SE_BENCH_WASM_THREADS), chosen per workload
     ...ortImplementations(), // ort-cpu, ort-wasm, ort-webgpu, ort-cuda: ONNX Runtime on se-bench's ONNX export
     ...builtinBrowserImplementations(),
   ];

@@ -157,6 +157,13 @@ function guardBlock(p: PreparedBlock, label: string, ms: number, sameShapeAsInpu
   if (p.stage) g.stage = (x) => p.stage!(x);
   if (p.measureInPage) g.measureInPage = p.measureInPage;
   if (p.runDeviceOnly) g.runDeviceOnly = () => withTimeout(Promise.resolve().then(() => p.runDeviceOnly!()), ms, `${label}: runDeviceOnly`);
+  if (p.threadsFor) {
+    g.threadsFor = (shape) => {
+      const t = p.threadsFor!(shape);
+      if (!Number.isInteger(t) || t < 1) throw new ContractViolation(`${label}: threadsFor returned ${JSON.stringify(t)}, not an integer >= 1`);
+      return t;
+    };
+  }
   Object.defineProperty(g, RAW, { value: p });
   return g;
 }

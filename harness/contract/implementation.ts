@@ -83,6 +83,12 @@ export interface PreparedBlock {
    * queries, or NaN when the adapter has none.
    */
   runDeviceOnly?(): Promise<number>;
+  /**
+   * Optional: how many CPU threads a run on an input of `shape` uses. The
+   * bench records it per row and sets the row against the copy roofline and
+   * floor of as many threads; absent, a CPU row is set against one thread's.
+   */
+  threadsFor?(shape: readonly number[]): number;
   dispose(): void | Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 /** Hardware and software fingerprint recorded with every result. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { PACK_INFO_FILE, REPO_ROOT } from '../data/paths.ts';
@@ -18,6 +18,42 @@ export interface Environment {
   /** se-bench's own version (package.json); absent in files written before it was recorded. */
   seBenchVersion?: string;
   commandLine: string[];
+  /** CPU caches of core 0 as Linux reports them (/sys/devices/system/cpu/cpu0/cache), smallest level first; absent when unreadable (cpuCachesMissing says why). */
+  cpuCaches?: CpuCache[];
+  /** Why cpuCaches is absent. */
+  cpuCachesMissing?: string;
+}
+
+/** One cache of core 0: level, kind, size and the CPUs sharing it, so a reader can see whether an image fits. */
+export interface CpuCache {
+  level: number;
+  /** `Data`, `Instruction` or `Unified`. */
+  type: string;
+  bytes: number;
+  /** shared_cpu_list as the kernel writes it (`0`, `0-1`). */
+  sharedCpus: string;
+}
+
+/** `32K`, `1024K`, `32M` to bytes. */
+function sizeBytes(text: string): number {
+  const m = /^(\d+)([KMG]?)$/.exec(text.trim());
+  if (!m) throw new Error(`unreadable cache size "${text.trim()}"`);
+  return Number(m[1]) * ({ '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[m[2]!]!;
+}
+
+/** Core 0's caches from sysfs, or why they cannot be read (another OS, a container hiding /sys). */
+export function readCpuCaches(root = '/sys/devices/system/cpu/cpu0/cache'): { caches: CpuCache[] } | { missing: string } {
+  try {
+    const dirs = readdirSync(root).filter((d) => /^index\d+$/.test(d));
+    if (dirs.length === 0) return { missing: `${root} lists no index* entries` };
+    const caches = dirs.map((d) => {
+      const read = (f: string) => readFileSync(join(root, d, f), 'utf8').trim();
+      return { level: Number(read('level')), type: read('type'), bytes: sizeBytes(read('size')), sharedCpus: read('shared_cpu_list') };
+    });
+    return { caches: caches.sort((a, b) => a.level - b.level || a.type.localeCompare(b.type)) };
+  } catch (e) {
+    return { missing: `cannot read ${root}: ${(e as Error).message}` };
+  }
 }
 
 /** The checkout's commit, `-dirty` with uncommitted changes to tracked files; undefined outside a git checkout. */
@@ -66,5 +102,6 @@ export function readEnvironment(): Environment {
     gitCommit: gitCommit(),
     seBenchVersion: seBenchVersion(),
     commandLine: process.argv.slice(2),
+    ...((c) => ('caches' in c ? { cpuCaches: c.caches } : { cpuCachesMissing: c.missing }))(readCpuCaches()),
   };
 }

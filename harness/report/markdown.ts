@@ -10,7 +10,7 @@ import { commitLabel } from '../host/environment.ts';
 import type { Cell, Section } from './sections.ts';
 import { countNetwork } from '../model/count.ts';
 import { makeNetwork } from '../model/network.ts';
-import { paperParams, primaryRatio, sweepLatency, sweepNetwork, sweepPoint } from './summary.ts';
+import { ceilingPct, paperParams, primaryRatio, sweepLatency, sweepNetwork, sweepPoint } from './summary.ts';
 import { verdicts } from './verdicts.ts';
 
 const text = (c: Cell): string => (typeof c === 'string' ? c : c.text);
@@ -51,7 +51,7 @@ function seBlockGrid(runs: LoadedRun[]): string {
   const cell = (x: Located | undefined) => {
     if (!x) return '';
     if (!measured(x.r)) return x.r.status;
-    const roof = x.r.rooflinePct === undefined ? '' : ` (${x.r.rooflinePct.toFixed(0)}%)`;
+    const roof = x.r.rooflinePct === undefined ? '' : ` (${ceilingPct(x.r.rooflinePct)})`;
     return `${x.r.measurement!.medianMs.toFixed(3)}${roof}`;
   };
   const body = workloads.map((w) => [w.replace(/^se\//, ''), ...cols.map((c) => cell(rows.find((x) => x.r.workload === w && col(x) === c)))]);
@@ -84,7 +84,7 @@ function familyBlockGrid(runs: LoadedRun[]): string {
   const { col, rowsOf, every, cols } = columns(runs, rows);
   const workloads = [...new Set(rows.map((x) => x.r.workload))];
   const cell = (x: Located | undefined) => (!x ? '' : !measured(x.r) ? x.r.status
-    : `${x.r.measurement!.medianMs.toFixed(3)}${x.r.rooflinePct === undefined ? '' : ` (${x.r.rooflinePct.toFixed(0)}%)`}`);
+    : `${x.r.measurement!.medianMs.toFixed(3)}${x.r.rooflinePct === undefined ? '' : ` (${ceilingPct(x.r.rooflinePct)})`}`);
   const se = (w: string) => {
     const r = rows.find((x) => x.r.workload === w)!.r;
     return `h${r.hidden} ${r.hiddenActivation}/${r.gate}`;

@@ -8,7 +8,7 @@ import { makeNetwork } from '../model/network.ts';
 import { adapterLine } from '../host/webgpu-node.ts';
 import { verdicts } from './verdicts.ts';
 import { ACCOUNT_HEAD, accountRows, accountText, operatorAccount } from './operators.ts';
-import { deviceOnlyText, familyRows, overheadLatencyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepLatency, sweepNetwork, sweepPoint, TIMED_REGION_KEY, torchPeer } from './summary.ts';
+import { ceilingPct, OVER_CEILING_NOTE, deviceOnlyText, familyRows, overheadLatencyText, overheadPairs, paperParams, primaryRatio, ratioText, speedUpOverTorch, sweepLatency, sweepNetwork, sweepPoint, TIMED_REGION_KEY, torchPeer } from './summary.ts';
 import { isSeBlockRow, measured, timedRegionText, type BenchRow } from '../bench/results.ts';
 import type { LoadedRun } from './load.ts';
 import { commitLabel } from '../host/environment.ts';
@@ -120,7 +120,7 @@ function seBlocks(runs: LoadedRun[]): Section[] {
       const vsTorch = speedUpOverTorch(r, peer);
       return [r.workload, name(runs, run, r.impl), ok(r) ? r.status : { text: r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
         ok(r) ? f(r.measurement!.medianMs) : r.message ?? '', ok(r) ? f(spread(r)) : '', ok(r) ? f(r.measurement!.p90Ms) : '', ok(r) ? String(r.measurement!.sampleCount) : '',
-        ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', deviceOnlyText(r), f(r.rooflinePct, 0), f(r.floorPct, 0), vsTorch === undefined ? '' : `${ratioText(vsTorch.value, vsTorch.interval)} (${peer!.impl})`,
+        ok(r) ? f(r.imagesPerS, 1) : '', ok(r) ? f(r.gbPerS, 2) : '', deviceOnlyText(r), ceilingPct(r.rooflinePct, ''), ceilingPct(r.floorPct, ''), vsTorch === undefined ? '' : `${ratioText(vsTorch.value, vsTorch.interval)} (${peer!.impl})`,
         timedRegionText(r.timedRegion),
         r.checkRatio === undefined ? '' : `${(100 * r.checkRatio).toFixed(0)}% of tol.`];
     }),
@@ -140,7 +140,7 @@ function seBlocks(runs: LoadedRun[]): Section[] {
   };
   return [
     { id: 'se-blocks', title: 'SE block throughput', intro: `Bars: median GB/s at r = ${ratio} (log scale); error bars: median +- 1.48 MAD. PyTorch rows were timed on the same machine in the same run; vs PyTorch = its median / ours, CPU rows against eager CPU, GPU rows' device-only time against eager CUDA. ${TIMED_REGION_KEY}.`, chart: throughput, table },
-    { id: 'roofline', title: 'Memory roofline', intro: 'An SE block must read its input and write its output once, the traffic of one copy: 100% means as fast as copying the tensor. Its FCs need N x 2 x C x C/r multiply-adds: the table\'s floor % (CPU rows) is max(copy time, those at the one-thread SIMD128 rate below) / SE time.', chart: roofline, table: copies },
+    { id: 'roofline', title: 'Memory roofline', intro: `An SE block must read its input and write its output once, the traffic of one copy: 100% means as fast as copying the tensor. Each CPU row is set against the copy of as many threads as it ran. Its FCs need N x 2 x C x C/r multiply-adds: the table's floor % (CPU rows) is max(memory floor, those at the SIMD128 rate below times the threads) / SE time, where the memory floor is the copy plus a re-read of each image from the cache it fits. ${OVER_CEILING_NOTE}`, chart: roofline, table: copies },
   ];
 }
 
@@ -322,7 +322,7 @@ function familyBlocks(runs: LoadedRun[]): Section {
   const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && r.family).map((r): Cell[] => [
     r.workload, name(runs, run, r.impl), `hidden ${r.hidden}, ${r.hiddenActivation}, ${r.gate}`,
     ok(r) ? f(r.measurement!.medianMs) : { text: r.message ?? r.status, cls: r.status === 'skipped' ? 'muted' : 'bad' },
-    ok(r) ? f(spread(r)) : '', ok(r) ? f(r.gbPerS, 2) : '', f(r.rooflinePct, 0), f(r.floorPct, 0), deviceOnlyText(r)]));
+    ok(r) ? f(spread(r)) : '', ok(r) ? f(r.gbPerS, 2) : '', ceilingPct(r.rooflinePct, ''), ceilingPct(r.floorPct, ''), deviceOnlyText(r)]));
   return {
     id: 'family-blocks', title: 'SE blocks of MobileNetV3, EfficientNet and RegNetY',
     intro: 'Each distinct SE block of the families chosen with --blocks, at its network\'s shape at 224x224: few channels on large planes (the FCs are tiny, the block moves its input twice) up to many channels at 7x7. No PyTorch anchor: its SE block anchor is the paper\'s block at a ratio r.',

@@ -23,7 +23,12 @@ function table(head: string[], rows: string[][], leftColumns = 1): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
-const pct = (v: number | undefined): string => (v === undefined ? '' : `${v.toFixed(0)}%`);
+/** A share of a ceiling; over 100% it is marked `!`: the ceiling, measured once per run, was measured in a busier moment than the row. */
+export const ceilingPct = (v: number | undefined, unit = '%'): string => (v === undefined ? '' : `${v.toFixed(0)}${unit}${v > 100 ? '!' : ''}`);
+const pct = (v: number | undefined): string => ceilingPct(v);
+/** The line under a table that shows a `!` share. */
+export const OVER_CEILING_NOTE = '! over 100% of a ceiling: that ceiling is too low for the row (it is measured once per run, and was measured in a busier moment; files before 2026-12-07 set threaded rows against one thread\'s copy); rerun on a quiet machine before reading the figure.';
+const overNote = (rows: readonly BenchRow[]): string => (rows.some((r) => (r.rooflinePct ?? 0) > 100 || (r.floorPct ?? 0) > 100) ? `\n${OVER_CEILING_NOTE}` : '');
 
 /**
  * The reduction ratio the SE block and overhead tables show: r = 16 (the
@@ -127,6 +132,9 @@ export function ratioText(value: number, interval: Interval | undefined, unit = 
   return `${value.toFixed(digits)}${unit} ${intervalText(interval, digits)}${holdsOne(interval) ? ' no measurable difference' : ''}`;
 }
 
+/** A CPU row's thread count (the roofline and floor are of as many threads); blank where the implementation does not say. */
+const threadsText = (r: BenchRow): string => (r.threads === undefined ? '' : String(r.threads));
+
 function seBlockTable(res: BenchResults): string {
   const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
   const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === ratio);
@@ -136,25 +144,25 @@ function seBlockTable(res: BenchResults): string {
   for (const r of rows) {
     const s = speedUpOverTorch(r, torch.find((x) => x.workload === r.workload && x.impl === torchPeer(r.device)));
     const dev = deviceOnlyText(r);
-    out.push([r.workload, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), s === undefined ? '-' : ratioText(s.value, s.interval), dev, timedRegionText(r.timedRegion)]);
+    out.push([r.workload, r.impl, threadsText(r), ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), s === undefined ? '-' : ratioText(s.value, s.interval), dev, timedRegionText(r.timedRegion)]);
   }
-  for (const t of torch) out.push([t.workload, t.impl, ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '', timedRegionText(t.timedRegion)]);
-  const peak = res.macPeak ? `; floor = max(copy, FC multiply-adds at ${res.macPeak.gmacPerS.toFixed(1)} GMAC/s, one thread of SIMD128) / SE time` : '';
+  for (const t of torch) out.push([t.workload, t.impl, threadsText(t), ms(t), t.gbPerS!.toFixed(2), pct(t.rooflinePct), pct(t.floorPct), '1.00x', '', timedRegionText(t.timedRegion)]);
+  const peak = res.macPeak ? `; floor = max(memory floor: copy + a re-read of each image from cache, FC multiply-adds at ${res.macPeak.gmacPerS.toFixed(1)} GMAC/s per thread of SIMD128) / SE time` : '';
   const threads = res.torch && 'threads' in res.torch ? `${res.torch.threads} thread(s)` : 'not measured';
-  return `SE blocks, r = ${ratio} (median ms; GB/s = input read + output written; roofline = copy time / SE time, GPU rows: GPU copy / device-only time${peak}; `
+  return `SE blocks, r = ${ratio} (median ms; GB/s = input read + output written; roofline = copy time (with the row's threads) / SE time, GPU rows: GPU copy / device-only time${peak}; `
     + `vs torch = PyTorch eager ms / ours [95% bootstrap interval]: CPU rows against eager CPU (${threads}), GPU rows' device-only ms against eager CUDA, synchronised per call)\n`
     + `\n${TIMED_REGION_KEY}\n`
-    + table(['workload', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)', 'timed'], out)
-    + missingCeilingsText(res);
+    + table(['workload', 'implementation', 'threads', 'ms', 'GB/s', 'roofline', 'floor', 'vs torch', 'device-only ms (GPU ms)', 'timed'], out)
+    + overNote([...rows, ...torch]) + missingCeilingsText(res);
 }
 
 /** SE blocks of the families other than ResNet-50 (--blocks), at their networks' shapes. */
 function familyBlockTable(res: BenchResults): string {
   const rows = res.rows.filter((r) => r.kind === 'se-block' && r.family);
   if (!rows.length) return '';
-  const out = rows.map((r) => [r.workload, `h${r.hidden} ${r.hiddenActivation}/${r.gate}`, r.impl, ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), deviceOnlyText(r)]);
+  const out = rows.map((r) => [r.workload, `h${r.hidden} ${r.hiddenActivation}/${r.gate}`, r.impl, threadsText(r), ms(r), ok(r) ? r.gbPerS!.toFixed(2) : '', pct(r.rooflinePct), pct(r.floorPct), deviceOnlyText(r)]);
   return `SE blocks of ${[...new Set(rows.map((r) => r.family))].join(', ')} at 224x224 (median ms; hidden width, activation/gate as torchvision builds them; no PyTorch anchor)\n`
-    + table(['workload', 'SE', 'implementation', 'ms', 'GB/s', 'roofline', 'floor', 'device-only ms (GPU ms)'], out);
+    + table(['workload', 'SE', 'implementation', 'threads', 'ms', 'GB/s', 'roofline', 'floor', 'device-only ms (GPU ms)'], out) + overNote(rows);
 }
 
 /** One line per ceiling the run could not measure, with why (rows it would have served have no roofline or floor). */

@@ -16,6 +16,7 @@ export interface SeKernels {
   activate(ptr: number, count: number, kind: number): void;
   compact(dst: number, src: number, rows: number, cols: number, srcStride: number): void;
   scale(x: number, y: number, g: number, planes: number, hw: number): void;
+  scale_pool(x: number, y: number, g: number, xn: number, s: number, planes: number, hw: number): void;
   transpose(src: number, srcStride: number, dst: number, dstStride: number, rows: number, cols: number): void;
   mul(a: number, b: number, out: number, count: number): void;
   copy(dst: number, src: number, bytes: number): void;

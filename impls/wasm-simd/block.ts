@@ -7,6 +7,7 @@
 import { type BlockOutput, type PreparedBlock, type SeSpec, type Tensor, type Weights, dims4, hiddenWidth } from '../../harness/api.ts';
 import { MAX_PAGES, activationCode, instantiate, type SeKernels } from './assemble.ts';
 import { squeezeJob, type JobParams } from './pipeline.mjs';
+import type { RunWork } from './thread-plan.ts';
 
 const PAGE = 65536;
 /** Region alignment in bytes: a cache line, so regions never share one. */
@@ -19,14 +20,19 @@ const align = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
 export interface BlockOptions {
   /**
    * Samples are processed in groups of at most this many input bytes (at
-   * least one sample): pool, FCs and scale of a group run back to back. The FCs
-   * are a GEMM over the group's samples, so bigger groups read each weight
-   * fewer times. Smaller groups would let the scale pass re-read the group from
-   * cache, but measured here that gained nothing: the scale pass is bound by its
-   * output stream (like a copy) and 1-sample groups lost the GEMM's row reuse.
-   * Default 16 MiB: 5 samples of 256x56x56, a whole batch of 8 from 512x28x28 on.
+   * least one sample). The FCs are a GEMM over the group's samples, so bigger
+   * groups read each weight fewer times; each group after the first is pooled
+   * inside the previous group's scale loop (pipeline.mjs), so where a batch
+   * exceeds the L3 its second read still comes from cache. Measured here
+   * (interleaved, 20 rounds, 8x256x56x56 and 8x512x28x28): 1-sample groups
+   * lost 5-14% (the FC weights re-read per sample, a call per sample), 4 MB
+   * groups were level with 16 MiB, and the whole batch in L3 (512x28x28 on)
+   * leaves nothing for the schedule to win. Default 16 MiB: 5 samples of
+   * 256x56x56, a whole batch of 8 from 512x28x28 on.
    */
   groupBytes?: number;
+  /** wasm-simd-mt: estimated work per thread below which a run uses fewer threads (thread-plan.ts; 0 always uses every thread). */
+  minUsPerThread?: number;
 }
 
 /** Sizes in float32 elements of every run-dependent region. */
@@ -242,8 +248,29 @@ export class WasmSeBlock implements PreparedBlock {
       x: l.xOff, y: l.yOff, gate: l.gateOff, s: l.sOff, z: l.zOff, o: l.oOff,
       // Per-thread scratch strides; the layout holds #threads copies (sized by #sizes for this n and hw).
       sStride: align(g * c * 4), zStride: g * this.#rdPad * 4, oStride: g * this.#cPad * 4,
-      w1: this.#w.w1, b1: this.#w.b1, w2: this.#w.w2, b2: this.#w.b2,
+      w1: this.#w.w1, b1: this.#w.b1, w2: this.#w.w2, b2: this.#w.b2, threads: this.threadsFor([n, c, hw, 1]),
     };
+  }
+
+  /**
+   * Threads a run on an input of `shape` [N, C, H, W] uses (the bench records
+   * it per row and sets the row against the copy of as many threads). One
+   * here; wasm-simd-mt chooses per workload (thread-plan.ts).
+   */
+  threadsFor(shape: readonly number[]): number {
+    void shape;
+    return 1;
+  }
+
+  /** The workload of a run on `shape`, for the thread choice. */
+  protected runWork(shape: readonly number[]): RunWork {
+    const c = this.#spec.channels;
+    return { n: shape[0]!, sampleBytes: c * shape[2]! * shape[3]! * 4, fcMacsPerSample: 2 * c * this.#rd };
+  }
+
+  /** True for NoSqueeze blocks, which run on the calling thread alone. */
+  protected get noSqueeze(): boolean {
+    return this.#spec.squeeze === 'none';
   }
 
   /** Runs an avg/max-squeeze job; the multi-threaded block overrides this to share it with workers. */

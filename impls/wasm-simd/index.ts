@@ -16,8 +16,9 @@ import { WasmSeBlockMt } from './threads.ts';
 /** Options of WasmSimdImplementation. */
 export interface WasmSimdOptions extends BlockOptions {
   /**
-   * Threads for avg/max-squeeze blocks, the calling thread included; 'auto' =
-   * os.availableParallelism(). Absent: single-threaded, no workers.
+   * Most threads for avg/max-squeeze blocks, the calling thread included;
+   * 'auto' = os.availableParallelism(). Each run uses as many of them as its
+   * work pays for (thread-plan.ts). Absent: single-threaded, no workers.
    */
   threads?: number | 'auto';
   /** Registry name; default `wasm-simd`, or `wasm-simd-mt` when `threads` is given. */
@@ -31,7 +32,7 @@ export class WasmSimdImplementation implements SeImplementation {
   readonly layout = 'NCHW';
   readonly precision = 'fp32';
   readonly description: string;
-  /** Threads used by avg/max-squeeze runs (1: no workers). */
+  /** Most threads an avg/max-squeeze run uses (1: no workers); threadsFor on a prepared block says how many a shape gets. */
   readonly threads: number;
   readonly #options: BlockOptions;
 
@@ -40,8 +41,8 @@ export class WasmSimdImplementation implements SeImplementation {
     if (!Number.isInteger(t) || t < 1) throw new RangeError(`wasm-simd: threads must be an integer >= 1 or 'auto', got ${JSON.stringify(options.threads)}`);
     this.threads = t;
     this.name = options.name ?? (options.threads === undefined ? 'wasm-simd' : 'wasm-simd-mt');
-    this.description = `hand-written WebAssembly SIMD128 (WAT, assembled by wabt), fused pool/FC/scale, ${t} thread${t > 1 ? 's' : ''}`;
-    this.#options = { ...(options.groupBytes !== undefined ? { groupBytes: options.groupBytes } : {}) };
+    this.description = `hand-written WebAssembly SIMD128 (WAT, assembled by wabt), fused pool/FC/scale, ${t > 1 ? `up to ${t} threads, chosen per workload` : '1 thread'}`;
+    this.#options = { ...(options.groupBytes !== undefined ? { groupBytes: options.groupBytes } : {}), ...(options.minUsPerThread !== undefined ? { minUsPerThread: options.minUsPerThread } : {}) };
   }
 
   /** Assembles and compiles the kernels on first call (cached); never throws. */
@@ -51,7 +52,7 @@ export class WasmSimdImplementation implements SeImplementation {
         return { available: false, reason: 'SharedArrayBuffer is not available in this JavaScript engine', installHint: 'use Node >= 16, or wasm-simd (single-threaded)' };
       }
       await kernelModule(this.threads > 1);
-      return { available: true, detail: `Node ${process.version}, WebAssembly SIMD128, ${this.threads} thread${this.threads > 1 ? 's' : ''}` };
+      return { available: true, detail: `Node ${process.version}, WebAssembly SIMD128, ${this.threads > 1 ? `up to ${this.threads} threads (per workload)` : '1 thread'}` };
     } catch (e) {
       const installHint = e instanceof AssembleError ? e.installHint : 'npm install wabt';
       return { available: false, reason: e instanceof Error ? e.message : String(e), installHint };

@@ -17,6 +17,8 @@ export interface JobParams {
   /** Scratch of thread 0; thread t uses s + t * sStride, and so on. */
   s: number; z: number; o: number; sStride: number; zStride: number; oStride: number;
   w1: number; b1: number; w2: number; b2: number;
+  /** Threads sharing this job (thread t < threads takes a share; the others only meet at the barrier). */
+  threads: number;
 }
 
 export declare const PARAM_KEYS: readonly (keyof JobParams)[];

@@ -12,7 +12,7 @@ export const CTL = Object.freeze({ JOB: 0, COUNT: 1, GEN: 2, STOP: 3, ERROR: 4, 
 /** Job parameters in the order they sit in the control block (from CTL.PARAMS, as uint32). */
 export const PARAM_KEYS = Object.freeze([
   'n', 'c', 'hw', 'group', 'rd', 'rdPad', 'cPad', 'max', 'act', 'gateAct',
-  'x', 'y', 'gate', 's', 'z', 'o', 'sStride', 'zStride', 'oStride', 'w1', 'b1', 'w2', 'b2',
+  'x', 'y', 'gate', 's', 'z', 'o', 'sStride', 'zStride', 'oStride', 'w1', 'b1', 'w2', 'b2', 'threads',
 ]);
 
 /** Control block length in int32 slots. */
@@ -73,33 +73,43 @@ function share(total, t, threads) {
 
 /**
  * Runs thread t's share of an avg/max-squeeze SE block: whole samples
- * [n*t/threads, n*(t+1)/threads), in groups of `group` samples: pool every
- * plane, fc1 + hidden activation and fc2 as GEMMs over the group's rows,
- * the gate (sigmoid or hardsigmoid, p.gateAct) into the compact gate, scale
- * every plane. Threads own disjoint samples and their own scratch (s, z, o + t * stride), so a job needs no
- * barrier inside, only the caller's one at the end: on a loaded machine every
- * wake-up costs microseconds, which a split of each phase (4 barriers) paid 4
- * times. Batch 1 therefore runs on one thread. Offsets are bytes, counts
- * float32 elements.
+ * [n*t/threads, n*(t+1)/threads), in groups of `group` samples. Per group:
+ * fc1 + hidden activation and fc2 as GEMMs over the group's rows (each
+ * weight read once per group), the gate (sigmoid or hardsigmoid, p.gateAct)
+ * into the compact gate, then the scale of every plane. The squeeze is
+ * software-pipelined: the first group is pooled alone; every later group is
+ * pooled (avg) inside the previous group's scale loop (scale_pool), so the
+ * input is read from memory once, by the squeeze, and again by the scale
+ * while it is still in cache (block.ts sizes groups for that). Max squeeze
+ * pools each group alone, before its FCs. Threads own disjoint samples and
+ * their own scratch (s, z, o + t * stride), so a job needs no barrier inside,
+ * only the caller's one at the end: on a loaded machine every wake-up costs
+ * microseconds, which a split of each phase (4 barriers) paid 4 times.
+ * Offsets are bytes, counts float32 elements.
  */
 export function squeezeJob(k, p, t, threads) {
   const { c, hw, rd, rdPad, cPad, act, gateAct } = p;
-  const pool = p.max ? k.pool_max : k.pool_avg;
   const sampleBytes = c * hw * 4;
   const s = p.s + t * p.sStride;
   const z = p.z + t * p.zStride;
   const o = p.o + t * p.oStride;
   const [first, end] = share(p.n, t, threads);
+  const piped = !p.max;
+  if (piped && first < end) k.pool_avg(p.x + first * sampleBytes, s, Math.min(p.group, end - first) * c, hw);
   for (let n0 = first; n0 < end; n0 += p.group) {
     const rows = Math.min(p.group, end - n0);
     const x = p.x + n0 * sampleBytes;
+    const y = p.y + n0 * sampleBytes;
     const gate = p.gate + n0 * c * 4;
-    pool(x, s, rows * c, hw);
+    if (!piped) k.pool_max(x, s, rows * c, hw);
     k.gemm(s, c, rows, p.w1, c, rdPad, p.b1, z, 0, rdPad >> 4);
     k.activate(z, rows * rdPad, act);
     k.gemm(z, rdPad, rows, p.w2, rd, cPad, p.b2, o, 0, cPad >> 4);
     k.activate(o, rows * cPad, gateAct);
     k.compact(gate, o, rows, c, cPad);
-    k.scale(x, p.y + n0 * sampleBytes, gate, rows * c, hw);
+    // Only the last group can be shorter, so the next group never has more planes than this one.
+    const next = piped ? Math.min(p.group, end - n0 - rows) : 0;
+    if (next > 0) k.scale_pool(x, y, gate, x + rows * sampleBytes, s, next * c, hw);
+    if (next < rows) k.scale(x + next * sampleBytes, y + next * sampleBytes, gate + next * c * 4, (rows - next) * c, hw);
   }
 }

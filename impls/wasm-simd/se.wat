@@ -455,6 +455,69 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $plane))))
 
+  ;; scale_pool(x, y, g, xn, s, planes, hw): scale() of planes [x, y, g) and,
+  ;; in the same loop, pool_avg() of as many planes from xn into s, so the next
+  ;; group's squeeze rides on this group's scale: its loads fill the load ports
+  ;; while the scale waits on its stores, and the next group arrives in cache
+  ;; for its own scale pass. The pooled sums use pool_avg's accumulators and
+  ;; order exactly, so a mean is the same bits whichever kernel pooled it.
+  (func (export "scale_pool") (param $x i32) (param $y i32) (param $g i32) (param $xn i32) (param $s i32)
+      (param $planes i32) (param $hw i32)
+    (local $end i32) (local $end16 i32) (local $end4 i32) (local $p i32) (local $gs f32) (local $gv v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $sum f32) (local $n f32)
+    (local.set $n (f32.convert_i32_u (local.get $hw)))
+    (block $planes_done
+      (loop $plane
+        (br_if $planes_done (i32.ge_u (local.get $p) (local.get $planes)))
+        (local.set $end (i32.add (local.get $x) (i32.shl (local.get $hw) (i32.const 2))))
+        (local.set $end16 (i32.add (local.get $x) (i32.shl (i32.and (local.get $hw) (i32.const -16)) (i32.const 2))))
+        (local.set $end4 (i32.add (local.get $x) (i32.shl (i32.and (local.get $hw) (i32.const -4)) (i32.const 2))))
+        (local.set $gs (f32.load (local.get $g)))
+        (local.set $gv (f32x4.splat (local.get $gs)))
+        (local.set $a0 (v128.const i32x4 0 0 0 0))
+        (local.set $a1 (v128.const i32x4 0 0 0 0))
+        (local.set $a2 (v128.const i32x4 0 0 0 0))
+        (local.set $a3 (v128.const i32x4 0 0 0 0))
+        (block $d16 (loop $l16
+          (br_if $d16 (i32.ge_u (local.get $x) (local.get $end16)))
+          (v128.store offset=0 align=4 (local.get $y) (f32x4.mul (v128.load offset=0 align=4 (local.get $x)) (local.get $gv)))
+          (local.set $a0 (f32x4.add (local.get $a0) (v128.load offset=0 align=4 (local.get $xn))))
+          (v128.store offset=16 align=4 (local.get $y) (f32x4.mul (v128.load offset=16 align=4 (local.get $x)) (local.get $gv)))
+          (local.set $a1 (f32x4.add (local.get $a1) (v128.load offset=16 align=4 (local.get $xn))))
+          (v128.store offset=32 align=4 (local.get $y) (f32x4.mul (v128.load offset=32 align=4 (local.get $x)) (local.get $gv)))
+          (local.set $a2 (f32x4.add (local.get $a2) (v128.load offset=32 align=4 (local.get $xn))))
+          (v128.store offset=48 align=4 (local.get $y) (f32x4.mul (v128.load offset=48 align=4 (local.get $x)) (local.get $gv)))
+          (local.set $a3 (f32x4.add (local.get $a3) (v128.load offset=48 align=4 (local.get $xn))))
+          (local.set $x (i32.add (local.get $x) (i32.const 64)))
+          (local.set $y (i32.add (local.get $y) (i32.const 64)))
+          (local.set $xn (i32.add (local.get $xn) (i32.const 64)))
+          (br $l16)))
+        (block $d4 (loop $l4
+          (br_if $d4 (i32.ge_u (local.get $x) (local.get $end4)))
+          (v128.store align=4 (local.get $y) (f32x4.mul (v128.load align=4 (local.get $x)) (local.get $gv)))
+          (local.set $a0 (f32x4.add (local.get $a0) (v128.load align=4 (local.get $xn))))
+          (local.set $x (i32.add (local.get $x) (i32.const 16)))
+          (local.set $y (i32.add (local.get $y) (i32.const 16)))
+          (local.set $xn (i32.add (local.get $xn) (i32.const 16)))
+          (br $l4)))
+        (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+        (local.set $sum (f32.add
+          (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+          (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+        (block $d1 (loop $l1
+          (br_if $d1 (i32.ge_u (local.get $x) (local.get $end)))
+          (f32.store (local.get $y) (f32.mul (f32.load (local.get $x)) (local.get $gs)))
+          (local.set $sum (f32.add (local.get $sum) (f32.load (local.get $xn))))
+          (local.set $x (i32.add (local.get $x) (i32.const 4)))
+          (local.set $y (i32.add (local.get $y) (i32.const 4)))
+          (local.set $xn (i32.add (local.get $xn) (i32.const 4)))
+          (br $l1)))
+        (f32.store (local.get $s) (f32.div (local.get $sum) (local.get $n)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (local.set $g (i32.add (local.get $g) (i32.const 4)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $plane))))
+
   ;; transpose(src, srcStride, dst, dstStride, rows, cols):
   ;;   dst[c*dstStride + r] = src[r*srcStride + c]. Scalar: used only by the
   ;; NoSqueeze ablation to turn [C, HW] planes into per-pixel channel rows and back.

@@ -1,14 +1,17 @@
 /**
  * `wasm-simd-mt`: the same kernels on a shared WebAssembly.Memory, with the
- * avg/max-squeeze job split by whole samples over the main thread and
- * `threads - 1` worker threads (worker.mjs), each with its own scratch; one
- * spin-then-Atomics.wait barrier ends a job. NoSqueeze runs on the main thread
+ * avg/max-squeeze job split by whole samples over the main thread and up
+ * to `threads - 1` worker threads (worker.mjs), each with its own scratch; one
+ * spin-then-Atomics.wait barrier ends a job. Each run takes as many threads
+ * as its work pays for (thread-plan.ts): one, with no worker woken, for small
+ * batches and planes, so it is never slower than wasm-simd by more than a call. NoSqueeze runs on the main thread
  * alone (an ablation; correctness over speed).
  */
 import { Worker } from 'node:worker_threads';
 import type { SeSpec, Weights } from '../../harness/api.ts';
 import { WasmSeBlock, type BlockOptions } from './block.ts';
 import { CTL, CTL_SLOTS, makeBarrier, squeezeJob, writeParams, type JobParams } from './pipeline.mjs';
+import { chooseThreads, MIN_US_PER_THREAD } from './thread-plan.ts';
 
 /** An SE block whose avg/max-squeeze runs are shared by `threads` threads. */
 export class WasmSeBlockMt extends WasmSeBlock {
@@ -18,11 +21,13 @@ export class WasmSeBlockMt extends WasmSeBlock {
   readonly #workers: Worker[] = [];
   /** First failure reported by a worker, for the error message. */
   #workerError: string | undefined;
+  readonly #minUsPerThread: number;
 
   /** `module` must be the shared-memory build (kernelModule(true)); call start() before run. */
   constructor(name: string, spec: SeSpec, weights: Weights, module: WebAssembly.Module, options: BlockOptions, threads: number) {
     super(name, spec, weights, module, options, threads);
     this.threads = threads;
+    this.#minUsPerThread = options.minUsPerThread ?? MIN_US_PER_THREAD;
     this.#barrier = makeBarrier(this.#ctl, threads);
   }
 
@@ -52,7 +57,17 @@ export class WasmSeBlockMt extends WasmSeBlock {
     }
   }
 
+  /** Up to `threads`, by the work of a run on `shape` (thread-plan.ts); NoSqueeze runs on the calling thread. */
+  override threadsFor(shape: readonly number[]): number {
+    return this.noSqueeze ? 1 : chooseThreads(this.threads, this.runWork(shape), this.#minUsPerThread);
+  }
+
   protected override runJob(job: JobParams): void {
+    // Too little work to split: the calling thread runs it alone and no worker wakes.
+    if (job.threads === 1) {
+      squeezeJob(this.kernels, job, 0, 1);
+      return;
+    }
     const ctl = this.#ctl;
     if (Atomics.load(ctl, CTL.ERROR) !== 0) {
       throw new Error(`${this.name}: a worker thread failed (${this.#workerError ?? 'unknown error'}); dispose this block and prepare a new one`);
@@ -60,8 +75,8 @@ export class WasmSeBlockMt extends WasmSeBlock {
     writeParams(ctl, job);
     Atomics.add(ctl, CTL.JOB, 1);
     Atomics.notify(ctl, CTL.JOB);
-    squeezeJob(this.kernels, job, 0, this.threads);
-    this.#barrier(); // every thread has finished its scale share
+    squeezeJob(this.kernels, job, 0, job.threads);
+    this.#barrier(); // every thread has finished its share (threads past job.threads only meet here)
   }
 
   override async dispose(): Promise<void> {

@@ -19,7 +19,8 @@ for (;;) {
   seen = Atomics.load(ctl, CTL.JOB);
   if (Atomics.load(ctl, CTL.STOP) !== 0) break;
   try {
-    squeezeJob(kernels, readParams(ctl), t, threads);
+    const job = readParams(ctl);
+    if (t < job.threads) squeezeJob(kernels, job, t, job.threads);
     barrier();
   } catch (e) {
     // Peers see ERROR at their next barrier wait and throw instead of hanging.
