@@ -223,3 +223,14 @@ test('a share over 100% of a ceiling is marked, with the reason under the table,
   assert.ok(row, 'the report has the row');
   assert.ok(row.includes('140!'), `report row: ${row.join(' | ')}`);
 });
+
+test('a run of family blocks only: no "r = undefined" anywhere, and no stage table holding the family rows', () => {
+  const res = results({ ratios: [16], impls: [{ name: 'wasm-simd', device: 'cpu' }] });
+  res.rows = res.rows.slice(0, 1).map((r) => ({ ...r, workload: 'se/mobilenet_v3_large/72x28x28-h24/b8', shape: [8, 72, 28, 28], ratio: undefined, family: 'mobilenet_v3_large', hidden: 24, gate: 'hardsigmoid', hiddenActivation: 'relu' }));
+  const text = benchSummary(res);
+  assert.doesNotMatch(text, /^SE blocks, r = /m, text);
+  assert.match(text, /^SE blocks of mobilenet_v3_large at 224x224/m);
+  const fastest = verdicts(res).find((v) => v.topic === 'fastest')!;
+  assert.match(fastest.text, /^SE block 72x28x28, batch 8 \(mobilenet_v3_large\): fastest of 1 timed, wasm-simd at /);
+  assert.doesNotMatch(verdicts(res).map((v) => v.text).join('\n'), /undefined/);
+});

@@ -44,7 +44,7 @@ function columns(runs: LoadedRun[], located: Located[]) {
 function seBlockGrid(runs: LoadedRun[]): string {
   const all = runs.flatMap((run) => run.results.rows.filter(isSeBlockRow).map((r) => ({ run, r })));
   const ratio = primaryRatio(all.map((x) => x.r));
-  const rows = all.filter((x) => x.r.ratio === ratio);
+  const rows = all.filter((x) => ratio !== undefined && x.r.ratio === ratio);
   if (!rows.length) return '';
   const { col, rowsOf, every, cols } = columns(runs, rows);
   const workloads = [...new Set(rows.map((x) => x.r.workload))];

@@ -96,7 +96,7 @@ function conformance(runs: LoadedRun[]): Section {
 
 function seBlocks(runs: LoadedRun[]): Section[] {
   const ratio = primaryRatio(runs.flatMap((run) => run.results.rows.filter(isSeBlockRow)));
-  const rows = runs.flatMap((run) => run.results.rows.filter((r) => isSeBlockRow(r) && r.ratio === ratio).map((r) => ({ run, r })));
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => isSeBlockRow(r) && ratio !== undefined && r.ratio === ratio).map((r) => ({ run, r })));
   const workloads = [...new Set(rows.map((x) => x.r.workload))];
   const series = [...new Set(rows.map((x) => name(runs, x.run, x.r.impl)))];
   const find = (s: string, w: string) => rows.find((x) => name(runs, x.run, x.r.impl) === s && x.r.workload === w);
@@ -220,7 +220,7 @@ function sweep(runs: LoadedRun[]): Section | undefined {
 
 function batchScaling(runs: LoadedRun[]): Section {
   const ratio = primaryRatio(runs.flatMap((run) => run.results.rows.filter(isSeBlockRow)));
-  const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && r.ratio === ratio && ok(r)).map((r) => ({ run, r })));
+  const rows = runs.flatMap((run) => run.results.rows.filter((r) => r.kind === 'se-block' && ratio !== undefined && r.ratio === ratio && ok(r)).map((r) => ({ run, r })));
   const batches = [...new Set(rows.map((x) => x.r.shape[0]!))].sort((a, b) => a - b);
   // By the block's shape (C x H x W), read from the row, not parsed out of its workload id.
   const key = (x: { run: LoadedRun; r: BenchRow }) => `${name(runs, x.run, x.r.impl)} ${x.r.shape.slice(1).join('x')}`;

@@ -137,7 +137,7 @@ const threadsText = (r: BenchRow): string => (r.threads === undefined ? '' : Str
 
 function seBlockTable(res: BenchResults): string {
   const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
-  const rows = res.rows.filter((r) => r.kind === 'se-block' && r.ratio === ratio);
+  const rows = res.rows.filter((r) => r.kind === 'se-block' && ratio !== undefined && r.ratio === ratio); // a family's blocks (no ratio) have their own table
   if (!rows.length) return '';
   const torch = res.rows.filter((r) => r.kind === 'torch' && isSeBlockRow(r) && ['pytorch-eager-cpu', 'pytorch-eager-cuda'].includes(r.impl) && r.ratio === ratio && ok(r));
   const out: string[][] = [];

@@ -35,10 +35,13 @@ function conformance(res: BenchResults): Verdict[] {
   return [{ topic: 'conformance', text: `${head}: ${checked.length - failing.length} pass; failing, so never timed: ${which.join('; ')}${skipped}.` }];
 }
 
-/** At each SE block shape (the primary ratio): the fastest of every timed row, PyTorch's anchors included, and its margin over the next. */
+/** Where an SE block row sits: its ratio, or the family network whose block it is (no ratio). */
+const blockAt = (r: BenchRow) => `SE block ${shapeText(r)}${r.ratio === undefined ? ` (${r.family})` : `, r = ${r.ratio}`}`;
+
+/** At each SE block shape (the primary ratio, and each family block): the fastest of every timed row, PyTorch's anchors included, and its margin over the next. */
 function fastest(res: BenchResults): Verdict[] {
   const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
-  const rows = res.rows.filter((r) => isSeBlockRow(r) && r.ratio === ratio && measured(r));
+  const rows = res.rows.filter((r) => isSeBlockRow(r) && ((ratio !== undefined && r.ratio === ratio) || (r.ratio === undefined && r.family !== undefined)) && measured(r));
   const out: Verdict[] = [];
   for (const workload of [...new Set(rows.map((r) => r.workload))]) {
     const here = rows.filter((r) => r.workload === workload).sort((a, b) => ms(a) - ms(b));
@@ -49,10 +52,10 @@ function fastest(res: BenchResults): Verdict[] {
     if (next) {
       const i = ratioInterval(next.measurement!.samplesMs, best.measurement!.samplesMs);
       margin = i && holdsOne(i) ? `; no measurable difference from ${next.impl} (${(ms(next) / ms(best)).toFixed(2)}x ${intervalText(i, 2)})`
-        : `; ${ratioText(ms(next) / ms(best), i)} faster than the next, ${next.impl}`;
+        : `; ${ratioText(ms(next) / ms(best), i, 'x', ms(next) / ms(best) < 1.01 ? 3 : 2)} faster than the next, ${next.impl}`; // 3 digits where 2 would read 1.00x
     }
     const anchors = here.some((r) => r.kind === 'torch') ? ', PyTorch\'s included' : '';
-    out.push({ topic: 'fastest', text: `SE block ${shapeText(best)}, r = ${ratio}: fastest of ${here.length} timed${anchors}, ${best.impl} at ${ms(best).toFixed(3)} ms${roof}${margin}.` });
+    out.push({ topic: 'fastest', text: `${blockAt(best)}: fastest of ${here.length} timed${anchors}, ${best.impl} at ${ms(best).toFixed(3)} ms${roof}${margin}.` });
   }
   return out;
 }
@@ -74,7 +77,7 @@ function plugins(res: BenchResults): Verdict[] {
   const names = new Set((res.plugins ?? []).map((p) => p.name));
   if (!names.size) return [];
   const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
-  const rows = res.rows.filter((r) => isSeBlockRow(r) && (r.ratio === ratio || r.ratio === undefined) && measured(r));
+  const rows = res.rows.filter((r) => isSeBlockRow(r) && ((ratio !== undefined && r.ratio === ratio) || (r.ratio === undefined && r.family !== undefined)) && measured(r));
   const out: Verdict[] = [];
   for (const mine of rows.filter((r) => names.has(r.impl))) {
     const others = rows.filter((r) => r.workload === mine.workload && !names.has(r.impl)).sort((a, b) => ms(a) - ms(b));
@@ -84,8 +87,7 @@ function plugins(res: BenchResults): Verdict[] {
       builtin ? against(mine, builtin, 'the fastest built-in,') : 'no built-in timed here',
       torch ? against(mine, torch, 'PyTorch,') : 'no PyTorch anchor at this shape',
     ];
-    const at = `SE block ${shapeText(mine)}${mine.ratio === undefined ? ` (${mine.family})` : `, r = ${mine.ratio}`}`;
-    out.push({ topic: 'plugin', text: `${mine.impl}, ${at}: ${ms(mine).toFixed(3)} ms; ${parts.join('; ')}.` });
+    out.push({ topic: 'plugin', text: `${mine.impl}, ${blockAt(mine)}: ${ms(mine).toFixed(3)} ms; ${parts.join('; ')}.` });
   }
   const untimed = [...names].filter((n) => !rows.some((r) => r.impl === n));
   for (const n of untimed) {
