@@ -15,7 +15,7 @@ import { WasmSimdImplementation } from '../../impls/wasm-simd/index.ts';
 import { parseWasmThreads } from '../../impls/wasm-simd/thread-plan.ts';
 import { UsageError } from '../data/select.ts';
 import { WgslImplementation } from '../../impls/wgsl/index.ts';
-import { ORT_NODE_RUNTIMES, ortImplementations } from '../../impls/ort/index.ts';
+import { ORT_NODE_RUNTIMES, ORT_SESSION_GLUE, ortImplementations } from '../../impls/ort/index.ts';
 
 /** Page modules bundled into every browser page (absolute paths); --page-module adds more. */
 export const BUILTIN_PAGE_MODULES: readonly string[] = [
@@ -66,6 +66,6 @@ export function builtinImplementations(): SeImplementation[] {
 /** The ONNX Runtime back ends a user's ONNX file runs on (--impl-onnx): the loaders of ort-cpu, ort-wasm and ort-webgpu. */
 export function ortFileRuntimes(): RuntimeKind[] {
   return ORT_NODE_RUNTIMES.filter((o) => o.name !== 'ort-cuda').map((o) => ({
-    builtin: o.name, device: o.device, description: o.description, load: o.load, installHint: o.installHint,
+    builtin: o.name, device: o.device, description: o.description, load: o.load, installHint: o.installHint, glue: ORT_SESSION_GLUE,
   }));
 }

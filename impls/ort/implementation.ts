@@ -40,14 +40,19 @@ export interface OrtOptions {
  * they are taken as they are: copying them again cost 19 ms of a 32 ms SE
  * block at 8x256x56x56 here. Anything else is copied to the host.
  */
-function hostTensor(t: Ort.Tensor, name: string): Tensor {
+export function hostTensor(t: Ort.Tensor, name: string): Tensor {
   if (t.type !== 'float32') throw new Error(`output ${name} has type ${t.type}, expected float32`);
   const data = t.data as Float32Array;
   return { shape: [...t.dims], data: t.location === 'cpu' && data instanceof Float32Array ? data : Float32Array.from(data) };
 }
 
 /** A session of `model` bytes; any refusal (a corrupt or unsupported model) is an Error starting with `refusal`. */
-export async function createSession(rt: OrtRuntime, model: Uint8Array, refusal: string): Promise<Ort.InferenceSession> {
+/** The case input as an ORT tensor. A view on shared memory is copied: ORT's WebGPU paths cannot upload from a SharedArrayBuffer. */
+export function inputTensor(rt: Pick<OrtRuntime, 'ort'>, x: Tensor): Ort.Tensor {
+  return new rt.ort.Tensor('float32', x.data.buffer instanceof ArrayBuffer ? x.data : x.data.slice(), [...x.shape]);
+}
+
+export async function createSession(rt: Pick<OrtRuntime, 'ort' | 'options'>, model: Uint8Array, refusal: string): Promise<Ort.InferenceSession> {
   try {
     return await rt.ort.InferenceSession.create(model, rt.options);
   } catch (e) {
@@ -93,9 +98,7 @@ export class OrtImplementation implements SeImplementation {
   }
 
   async #run(rt: OrtRuntime, session: Ort.InferenceSession, x: Tensor): Promise<Record<string, Tensor>> {
-    // A view on shared memory is copied: ORT's WebGPU paths cannot upload from a SharedArrayBuffer.
-    const data = x.data.buffer instanceof ArrayBuffer ? x.data : x.data.slice();
-    const out = await session.run({ x: new rt.ort.Tensor('float32', data, [...x.shape]) });
+    const out = await session.run({ x: inputTensor(rt, x) });
     const host: Record<string, Tensor> = {};
     for (const [name, t] of Object.entries(out)) {
       host[name] = hostTensor(t, name);

@@ -1,9 +1,11 @@
 /** The Node-side ONNX Runtime implementations (harness/cli/builtins.ts registers them; page.ts has the browser ones). */
-import { OrtImplementation, type OrtOptions } from './implementation.ts';
+import { createSession, hostTensor, inputTensor, OrtImplementation, type OrtOptions } from './implementation.ts';
 import { nodeCpu, nodeCuda, nodeWebGpu } from './runtimes-node.ts';
 import { webWasm } from './runtimes-web.ts';
 
 export { OrtImplementation };
+/** The session glue of the built-ins, which a user's ONNX file (--impl-onnx) runs through too. */
+export const ORT_SESSION_GLUE = { createSession, hostTensor, inputTensor };
 
 const HINT = 'npm install onnxruntime-node onnxruntime-web (se-bench\'s dependencies; ONNXRUNTIME_NODE_INSTALL=skip offline)';
 

@@ -6,7 +6,6 @@
  * case input to the graph's data input and reads its first output as y (a
  * second one shaped [N, C] or [N, C, 1, 1] as the gate).
  */
-import type * as Ort from 'onnxruntime-common';
 import { UnsupportedError, type Availability, type BlockOutput, type DeviceKind, type PreparedBlock, type SeImplementation } from '../../contract/implementation.ts';
 import type { Tensor } from '../../data/tensor.ts';
 import type { Weights } from '../../data/weights.ts';
@@ -19,12 +18,6 @@ import { installHintOf, type FileRuntime, type RuntimeKind } from './runtimes.ts
 export function fileImplementationName(stem: string, builtin: string): string {
   const safe = stem.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 64 - 'onnx--'.length - builtin.length) || 'file';
   return `onnx-${safe}-${builtin}`;
-}
-
-function hostTensor(t: Ort.Tensor, name: string): Tensor {
-  if (t.type !== 'float32') throw new Error(`output "${name}" has type ${t.type}, expected float32`);
-  const data = t.data as Float32Array;
-  return { shape: [...t.dims], data: t.location === 'cpu' && data instanceof Float32Array ? data : Float32Array.from(data) };
 }
 
 /** The second output as the gate: [N, C], [N, C, 1, 1] (returned as [N, C]), or for squeeze none x's shape; otherwise undefined. */
@@ -70,12 +63,8 @@ export class OnnxFileImplementation implements SeImplementation {
     if (why) throw new UnsupportedError(`${this.file.path} was not made for this case: ${why}`);
     const { model, feeds } = modelWith(this.file, weights);
     const rt = await this.#load();
-    let session: Ort.InferenceSession;
-    try {
-      session = await rt.ort.InferenceSession.create(model, rt.options);
-    } catch (e) {
-      throw new Error(`${this.name}: ONNX Runtime refused ${this.file.path} with this case's weights: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
-    }
+    const { glue } = this.kind;
+    const session = await glue.createSession(rt, model, `${this.name}: ONNX Runtime refused ${this.file.path} with this case's weights`);
     const weightFeeds = Object.fromEntries(feeds.map((f) => [f.name, new rt.ort.Tensor('float32', f.data, f.dims)]));
     const { input, outputs } = this.file;
     return {
@@ -85,10 +74,8 @@ export class OnnxFileImplementation implements SeImplementation {
           throw new UnsupportedError(`${this.file.path} was not made for this case: its input "${input.name}" is [${input.dims.map((d) => d ?? '?').join(', ')}], this case's is [${x.shape.join(', ')}] `
             + '(export with dynamic_axes for N, H and W to run any size)');
         }
-        // A view on shared memory is copied: ORT's WebGPU paths cannot upload from a SharedArrayBuffer.
-        const data = x.data.buffer instanceof ArrayBuffer ? x.data : x.data.slice();
-        const out = await session.run({ ...weightFeeds, [input.name]: new rt.ort.Tensor('float32', data, [...x.shape]) });
-        const host: (Tensor | undefined)[] = outputs.slice(0, 2).map((n) => (out[n] ? hostTensor(out[n], n) : undefined));
+        const out = await session.run({ ...weightFeeds, [input.name]: glue.inputTensor(rt, x) });
+        const host: (Tensor | undefined)[] = outputs.slice(0, 2).map((n) => (out[n] ? glue.hostTensor(out[n], n) : undefined));
         for (const t of Object.values(out)) t.dispose();
         const [y, second] = host;
         if (!y) throw new Error(`${this.name}: the graph returned no output "${outputs[0]}"`);

@@ -8,6 +8,7 @@
  */
 import type * as Ort from 'onnxruntime-common';
 import type { DeviceKind } from '../../contract/implementation.ts';
+import type { Tensor } from '../../data/tensor.ts';
 
 /** What a loader gives: the package's API, the session options of its provider, and its one-line detail. */
 export interface FileRuntime {
@@ -15,6 +16,16 @@ export interface FileRuntime {
   options: Ort.InferenceSession.SessionOptions;
   detail: string;
   threads?: number;
+}
+
+/** impls/ort's own session glue, so a file's sessions, inputs and outputs are handled as the built-ins' are. */
+export interface SessionGlue {
+  /** A session of `model`; a refusal is an Error starting with `refusal`. */
+  createSession(rt: FileRuntime, model: Uint8Array, refusal: string): Promise<Ort.InferenceSession>;
+  /** The case input as an ORT tensor (a shared-memory view copied). */
+  inputTensor(rt: FileRuntime, x: Tensor): Ort.Tensor;
+  /** An output as a plain float32 tensor; another type is an Error naming `name`. */
+  hostTensor(t: Ort.Tensor, name: string): Tensor;
 }
 
 export interface RuntimeKind {
@@ -26,6 +37,7 @@ export interface RuntimeKind {
   load: () => Promise<FileRuntime>;
   /** The fix when `load` throws an error without its own installHint. */
   installHint: string;
+  glue: SessionGlue;
 }
 
 /** The fix a failed load names: the error's own (impls/ort's OrtUnavailable carries one), else the kind's. */
