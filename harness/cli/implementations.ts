@@ -15,6 +15,7 @@ import { positiveInt, UsageError } from '../data/select.ts';
 import { setPageModules } from '../host/browser/bundle.ts';
 import { BrowserUnavailable } from '../host/browser/driver.ts';
 import { discoverPageImplementations, type BrowserImplementation } from '../host/browser/implementation.ts';
+import { implementationsOn } from '../host/devices.ts';
 import { onnxFileImplementations } from '../host/onnx-file/index.ts';
 import { BUILTIN_PAGE_MODULES, builtinImplementations, ortFileRuntimes } from './builtins.ts';
 
@@ -154,9 +155,9 @@ export function pluginRun(loaded: LoadedImplementations, devices: DeviceKind[] |
   if (impl !== undefined || loaded.plugins.length === 0) return undefined;
   const { registry } = loaded;
   const deviceOf = (name: string) => registry.get(name).device;
-  const runsOn = (name: string, ds: DeviceKind[]) => ds.includes(deviceOf(name)) || (ds.includes('gpu') && deviceOf(name) === 'webgpu');
   const all = loaded.plugins.map((p) => p.name);
-  const mine = devices ? all.filter((n) => runsOn(n, devices)) : all;
+  const there = devices && new Set(devices.flatMap((d) => implementationsOn(registry, d).map((i) => i.name)));
+  const mine = there ? all.filter((n) => there.has(n)) : all;
   if (!mine.length) {
     throw new UsageError(`no plug-in runs on --device=${devices!.join(',')}: ${all.map((n) => `${n} runs on ${deviceOf(n)}`).join(', ')}; `
       + 'leave --device out for the plug-ins\' own devices, or give --impl=NAME,... for built-ins');
