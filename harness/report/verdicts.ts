@@ -35,13 +35,16 @@ function conformance(res: BenchResults): Verdict[] {
   return [{ topic: 'conformance', text: `${head}: ${checked.length - failing.length} pass; failing, so never timed: ${which.join('; ')}${skipped}.` }];
 }
 
+/** An SE block row the verdicts speak of: ResNet-50's at the primary ratio, or a family network's (which has no ratio). */
+const shownBlock = (r: BenchRow, ratio: number | undefined) => isSeBlockRow(r) && ((ratio !== undefined && r.ratio === ratio) || (r.ratio === undefined && r.family !== undefined));
+
 /** Where an SE block row sits: its ratio, or the family network whose block it is (no ratio). */
 const blockAt = (r: BenchRow) => `SE block ${shapeText(r)}${r.ratio === undefined ? ` (${r.family})` : `, r = ${r.ratio}`}`;
 
 /** At each SE block shape (the primary ratio, and each family block): the fastest of every timed row, PyTorch's anchors included, and its margin over the next. */
 function fastest(res: BenchResults): Verdict[] {
   const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
-  const rows = res.rows.filter((r) => isSeBlockRow(r) && ((ratio !== undefined && r.ratio === ratio) || (r.ratio === undefined && r.family !== undefined)) && measured(r));
+  const rows = res.rows.filter((r) => shownBlock(r, ratio) && measured(r));
   const out: Verdict[] = [];
   for (const workload of [...new Set(rows.map((r) => r.workload))]) {
     const here = rows.filter((r) => r.workload === workload).sort((a, b) => ms(a) - ms(b));
@@ -77,7 +80,7 @@ function plugins(res: BenchResults): Verdict[] {
   const names = new Set((res.plugins ?? []).map((p) => p.name));
   if (!names.size) return [];
   const ratio = primaryRatio(res.rows.filter(isSeBlockRow));
-  const rows = res.rows.filter((r) => isSeBlockRow(r) && ((ratio !== undefined && r.ratio === ratio) || (r.ratio === undefined && r.family !== undefined)) && measured(r));
+  const rows = res.rows.filter((r) => shownBlock(r, ratio) && measured(r));
   const out: Verdict[] = [];
   for (const mine of rows.filter((r) => names.has(r.impl))) {
     const others = rows.filter((r) => r.workload === mine.workload && !names.has(r.impl)).sort((a, b) => ms(a) - ms(b));
